@@ -1,0 +1,129 @@
+# camfence: top-level build. Every output goes under build/.
+#
+#   make            BPF object and skeleton, camfenced, camfencectl, test tools
+#   make kmod       camfence.ko with Kbuild (KDIR, ARCH, CROSS_COMPILE)
+#   make check      every test layer; check-unit, check-bpf, check-netns, check-vm
+#   make demo       camfence in a sandbox of network namespaces (PCAP=file)
+#   make bench      benchmarks, build/bench/results.tsv
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD    ?= build
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+PKG      := pkg-config
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
+            -D_GNU_SOURCE -Iinclude -Idaemon -I$(BUILD)
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Wno-unused-parameter \
+            -I/usr/include/$(shell $(CC) -dumpmachine) -Iinclude
+
+LIBBPF_LIBS := $(shell $(PKG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+NL_CFLAGS   := $(shell $(PKG) --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+NL_LIBS     := $(shell $(PKG) --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
+MNL_LIBS    := $(shell $(PKG) --libs libmnl 2>/dev/null || echo -lmnl)
+CHECK_LIBS  := $(shell $(PKG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+PCAP_LIBS   := $(shell $(PKG) --libs libpcap 2>/dev/null || echo -lpcap)
+CFLAGS      += $(NL_CFLAGS)
+
+# The daemon's code is a library so the unit tests link the same objects.
+LIB_SRCS := daemon/policy_lex.c daemon/policy_parse.c daemon/policy_compile.c \
+            daemon/policy_match.c daemon/addr.c daemon/log.c daemon/check.c
+LOADER_SRCS := daemon/loader.c daemon/events.c daemon/control.c daemon/kmod_client.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LOADER_OBJS := $(LOADER_SRCS:%.c=$(BUILD)/%.o)
+SKEL     := $(BUILD)/camfence.skel.h
+BPF_OBJ  := $(BUILD)/camfence.bpf.o
+
+TOOLS_SRCS := $(wildcard tests/tools/*.c)
+
+all: $(BUILD)/camfenced $(BUILD)/camfencectl $(BUILD)/camgen
+
+$(BUILD)/%.o: %.c $(wildcard include/*.h daemon/*.h) | $(SKEL)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BPF_OBJ): bpf/camfence.bpf.c $(wildcard bpf/*.h) include/camfence.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(BPF_OBJ)
+	$(BPFTOOL) gen skeleton $< name camfence_bpf > $@
+
+$(BUILD)/libcamfence.a: $(LIB_OBJS) $(LOADER_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/camfenced: $(BUILD)/daemon/camfenced.o $(BUILD)/libcamfence.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS)
+
+$(BUILD)/camfencectl: $(BUILD)/daemon/camfencectl.o $(BUILD)/libcamfence.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS)
+
+$(BUILD)/camgen: $(TOOLS_SRCS) $(wildcard tests/tools/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(TOOLS_SRCS) $(PCAP_LIBS)
+
+# ---- tests ---------------------------------------------------------------
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+BPFT_SRCS := $(wildcard tests/bpf/*.c)
+
+$(BUILD)/tests/unit_tests: $(UNIT_SRCS) $(BUILD)/libcamfence.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DCAMFENCE_SRCDIR='"$(CURDIR)"' -o $@ $(UNIT_SRCS) $(BUILD)/libcamfence.a \
+		$(CHECK_LIBS) $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS)
+
+$(BUILD)/tests/bpf_tests: $(BPFT_SRCS) $(BUILD)/libcamfence.a $(SKEL)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DCAMFENCE_SRCDIR='"$(CURDIR)"' -o $@ $(BPFT_SRCS) $(BUILD)/libcamfence.a \
+		$(CHECK_LIBS) $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS)
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	@scripts/check.sh
+
+check-unit: $(BUILD)/tests/unit_tests
+	@scripts/run-layer.sh unit $(BUILD)/tests/unit_tests
+
+check-bpf: $(BUILD)/tests/bpf_tests
+	@scripts/run-layer.sh bpf $(BUILD)/tests/bpf_tests
+
+check-netns: all
+	@tests/netns/run.sh
+
+check-vm: all kmod
+	@tests/vm/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh $(PCAP)
+
+bench: all
+	@bench/run.sh
+
+# ---- kernel module -------------------------------------------------------
+# Kbuild writes its objects beside the sources, so the module is built in a
+# mirror of symlinks under build/kmod and the tree stays clean.
+
+KDIR ?= $(shell scripts/kdir.sh)
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h)
+
+kmod: $(BUILD)/kmod/camfence.ko
+
+$(BUILD)/kmod/camfence.ko: Kbuild $(KMOD_SRCS) $(wildcard include/*.h)
+	@test -n "$(KDIR)" || { echo "make kmod: no kernel build directory (set KDIR)" >&2; exit 1; }
+	@mkdir -p $(BUILD)/kmod/kmod
+	@ln -sf $(CURDIR)/Kbuild $(BUILD)/kmod/Kbuild
+	@ln -sfn $(CURDIR)/include $(BUILD)/kmod/include
+	@for f in $(KMOD_SRCS); do ln -sf $(CURDIR)/$$f $(BUILD)/kmod/$$f; done
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(BUILD)/kmod modules
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps check check-unit check-bpf check-netns check-vm demo bench kmod clean

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/* camfencectl: the admin's command line to camfenced and camfence.ko. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "camfence.h"
+#include "check.h"
+#include "control.h"
+#include "kmod_client.h"
+
+#define DEFAULT_CONFIG "/etc/camfence/camfence.conf"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: camfencectl [--socket PATH] COMMAND\n"
+		"\n"
+		"  status          is camfenced running; its policy and counters\n"
+		"  reload          reload the policy file (as SIGHUP does)\n"
+		"  check [FILE]    check a policy file (default " DEFAULT_CONFIG ")\n"
+		"  module          is camfence.ko loaded, and which version\n"
+		"  version         print camfencectl's version\n");
+}
+
+static int ask_daemon(const char *path, const char *req)
+{
+	int ret = camfence_control_request(path, req, stdout);
+
+	if (ret == 0)
+		return 0;
+	if (ret == 1)
+		return 1;
+	if (ret == -ENOENT || ret == -ECONNREFUSED)
+		fprintf(stderr, "camfencectl: camfenced is not running (nothing answers on %s)\n", path);
+	else if (ret == -EACCES || ret == -EPERM)
+		fprintf(stderr, "camfencectl: permission denied on %s: run as root\n", path);
+	else
+		fprintf(stderr, "camfencectl: %s: %s\n", path, strerror(-ret));
+	return 1;
+}
+
+static int module_version(void)
+{
+	char version[64];
+	unsigned int api;
+	int ret = camfence_kmod_client_version(version, sizeof(version), &api);
+
+	if (ret) {
+		fprintf(stderr, "camfencectl: %s\n", camfence_kmod_client_strerror(ret));
+		return 1;
+	}
+	printf("camfence.ko %s (genl api %u)\n", version, api);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *sock = CAMFENCE_CONTROL_PATH, *cmd;
+	int c, nargs;
+
+	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind];
+	nargs = argc - optind - 1;
+
+	if (!strcmp(cmd, "check")) {
+		if (nargs > 1)
+			goto too_many;
+		return camfence_check_file(nargs ? argv[optind + 1] : DEFAULT_CONFIG, stdout, stderr);
+	}
+	if (nargs > 0)
+		goto too_many;
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "reload"))
+		return ask_daemon(sock, cmd);
+	if (!strcmp(cmd, "module"))
+		return module_version();
+	if (!strcmp(cmd, "version")) {
+		printf("camfencectl %s\n", CAMFENCE_VERSION);
+		return 0;
+	}
+	fprintf(stderr, "camfencectl: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+too_many:
+	fprintf(stderr, "camfencectl: %s: too many arguments\n", cmd);
+	usage(stderr);
+	return 2;
+}

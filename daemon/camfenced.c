@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * camfenced: loads the policy, keeps the XDP program attached to every zone
+ * interface, and turns blocked-flow events into syslog alerts.
+ *
+ * One thread, one epoll loop: the ring buffer, a signalfd (SIGHUP reloads,
+ * SIGTERM and SIGINT detach and exit) and the control socket.
+ */
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "camfence.skel.h"
+#include "check.h"
+#include "control.h"
+#include "events.h"
+#include "loader.h"
+#include "log.h"
+
+#define DEFAULT_CONFIG "/etc/camfence/camfence.conf"
+
+/* A policy as it was pushed: kept for the events of its generation. */
+struct generation {
+	__u64 number;
+	struct cf_config *cfg;
+	struct cf_compiled *compiled;
+};
+
+struct attachment {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	enum camfence_attach_mode mode;
+};
+
+struct daemon {
+	const char *config_path;
+	const char *socket_path;
+	struct camfence_loader *loader;
+	struct generation cur, prev;
+	struct attachment att[CAMFENCE_MAX_IFACES];
+	size_t natt;
+	struct ring_buffer *rb;
+	int epfd, sigfd, ctlfd;
+	time_t started;
+	__u64 alerts;
+};
+
+static int resolve_ifindex(const char *name, void *ctx)
+{
+	unsigned int idx = if_nametoindex(name);
+
+	return idx ? (int)idx : -ENODEV;
+}
+
+static void generation_free(struct generation *g)
+{
+	camfence_policy_compiled_free(g->compiled);
+	camfence_policy_free(g->cfg);
+	memset(g, 0, sizeof(*g));
+}
+
+static struct attachment *find_attachment(struct daemon *d, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < d->natt; i++)
+		if (d->att[i].ifindex == ifindex)
+			return &d->att[i];
+	return NULL;
+}
+
+static const char *mode_name(enum camfence_attach_mode m)
+{
+	return m == CAMFENCE_ATTACH_NATIVE ? "native" : "generic";
+}
+
+/* Attach to the interfaces of the new policy, detach from those it left. */
+static int reconcile_attachments(struct daemon *d, const struct cf_compiled *c)
+{
+	size_t i, j;
+	int ret, failed = 0;
+
+	for (i = 0; i < c->ifaces.n; i++) {
+		struct attachment *a;
+
+		if (find_attachment(d, c->ifaces.v[i].key.ifindex))
+			continue;
+		a = &d->att[d->natt];
+		a->ifindex = c->ifaces.v[i].key.ifindex;
+		snprintf(a->name, sizeof(a->name), "%s", c->ifaces.v[i].name);
+		ret = camfence_loader_attach(d->loader, a->ifindex, &a->mode);
+		if (ret) {
+			camfence_log(LOG_ERR, "interface %s: cannot attach the XDP program: %s",
+				     a->name, strerror(-ret));
+			failed = ret;
+			continue;
+		}
+		camfence_log(LOG_INFO, "interface %s: XDP attached (%s mode)", a->name,
+			     mode_name(a->mode));
+		d->natt++;
+	}
+	for (i = 0; i < d->natt;) {
+		for (j = 0; j < c->ifaces.n; j++)
+			if (c->ifaces.v[j].key.ifindex == (__u32)d->att[i].ifindex)
+				break;
+		if (j < c->ifaces.n) {
+			i++;
+			continue;
+		}
+		camfence_loader_detach(d->loader, d->att[i].ifindex, d->att[i].mode);
+		camfence_log(LOG_INFO, "interface %s: no longer in a zone, XDP detached",
+			     d->att[i].name);
+		d->att[i] = d->att[--d->natt];
+	}
+	return failed;
+}
+
+static void detach_all(struct daemon *d)
+{
+	while (d->natt) {
+		struct attachment *a = &d->att[--d->natt];
+		int ret = camfence_loader_detach(d->loader, a->ifindex, a->mode);
+
+		if (ret)
+			camfence_log(LOG_ERR, "interface %s: cannot detach: %s", a->name,
+				     strerror(-ret));
+		else
+			camfence_log(LOG_NOTICE, "interface %s: XDP detached, enforcement lifted",
+				     a->name);
+	}
+}
+
+/* Parse, compile and push the policy file; on any error the running policy
+ * stays as it is and the reason is logged. */
+static int load_policy(struct daemon *d)
+{
+	struct generation g = { 0 };
+	char why[512];
+	size_t i;
+	int ret;
+
+	g.cfg = camfence_policy_parse_file(d->config_path);
+	if (g.cfg->nerrors) {
+		for (i = 0; i < g.cfg->nerrors; i++) {
+			/* syslog gets the first line; the caret is for terminals */
+			char *nl = strchr(g.cfg->errors[i], '\n');
+
+			camfence_log(LOG_ERR, "%.*s", nl ? (int)(nl - g.cfg->errors[i]) : (int)strlen(g.cfg->errors[i]),
+				     g.cfg->errors[i]);
+		}
+		camfence_log(LOG_ERR, "%s: %zu errors; the running policy (generation %llu) stays in force",
+			     d->config_path, g.cfg->nerrors + g.cfg->nerrors_dropped,
+			     (unsigned long long)camfence_loader_generation(d->loader));
+		generation_free(&g);
+		return -EINVAL;
+	}
+	ret = camfence_policy_compile(g.cfg, camfence_loader_next_slot(d->loader), resolve_ifindex,
+				      NULL, &g.compiled, why, sizeof(why));
+	if (ret) {
+		camfence_log(LOG_ERR, "%s; the running policy (generation %llu) stays in force", why,
+			     (unsigned long long)camfence_loader_generation(d->loader));
+		generation_free(&g);
+		return ret;
+	}
+	ret = camfence_loader_push(d->loader, g.compiled);
+	if (ret) {
+		camfence_log(LOG_ERR, "%s: cannot write the policy maps: %s; the running policy stays in force",
+			     d->config_path, strerror(-ret));
+		generation_free(&g);
+		return ret;
+	}
+	g.number = camfence_loader_generation(d->loader);
+	generation_free(&d->prev);
+	d->prev = d->cur;
+	d->cur = g;
+	camfence_log(LOG_INFO, "policy %s loaded: generation %llu, %zu devices, %zu interfaces",
+		     d->config_path, (unsigned long long)g.number, g.compiled->devices.n - 1,
+		     g.compiled->ifaces.n);
+	return reconcile_attachments(d, g.compiled);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct daemon *d = ctx;
+	const struct camfence_event *ev = data;
+	const struct generation *g = NULL;
+	char line[512];
+
+	if (size < sizeof(*ev))
+		return 0;
+	if (ev->generation == d->cur.number)
+		g = &d->cur;
+	else if (ev->generation == d->prev.number)
+		g = &d->prev;
+	camfence_events_format(ev, g ? g->cfg : NULL, g ? g->compiled : NULL, line, sizeof(line));
+	syslog(LOG_WARNING, "%s", line);
+	d->alerts++;
+	return 0;
+}
+
+static void reply_status(struct daemon *d, FILE *f)
+{
+	__u64 st[__CAMFENCE_STAT_MAX] = { 0 };
+	size_t i;
+
+	camfence_loader_stats(d->loader, st);
+	fprintf(f, "ok\ncamfenced %s pid %d uptime %lds\n", CAMFENCE_VERSION, getpid(),
+		(long)(time(NULL) - d->started));
+	fprintf(f, "policy %s generation %llu\n", d->config_path,
+		(unsigned long long)camfence_loader_generation(d->loader));
+	for (i = 0; i < d->natt; i++)
+		fprintf(f, "interface %s ifindex %d xdp %s\n", d->att[i].name, d->att[i].ifindex,
+			mode_name(d->att[i].mode));
+	fprintf(f, "passed %llu packets %llu bytes\n", (unsigned long long)st[CAMFENCE_STAT_PASS_PKTS],
+		(unsigned long long)st[CAMFENCE_STAT_PASS_BYTES]);
+	fprintf(f, "dropped %llu packets %llu bytes\n", (unsigned long long)st[CAMFENCE_STAT_DROP_PKTS],
+		(unsigned long long)st[CAMFENCE_STAT_DROP_BYTES]);
+	fprintf(f, "events %llu lost %llu alerts %llu\n", (unsigned long long)st[CAMFENCE_STAT_EVENTS],
+		(unsigned long long)st[CAMFENCE_STAT_EVENTS_LOST], (unsigned long long)d->alerts);
+	fprintf(f, "malformed %llu unmanaged %llu flow-cache-hits %llu\n",
+		(unsigned long long)st[CAMFENCE_STAT_MALFORMED],
+		(unsigned long long)st[CAMFENCE_STAT_UNMANAGED],
+		(unsigned long long)st[CAMFENCE_STAT_FLOW_CACHE_HITS]);
+}
+
+static void on_control(struct daemon *d)
+{
+	char req[CAMFENCE_CONTROL_MAX];
+	FILE *f;
+	int fd;
+
+	fd = camfence_control_accept(d->ctlfd, req, sizeof(req));
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return;
+	}
+	if (!strcmp(req, "status"))
+		reply_status(d, f);
+	else if (!strcmp(req, "reload"))
+		fprintf(f, load_policy(d) ? "error: reload failed; see syslog\n" : "ok\n");
+	else
+		fprintf(f, "error: unknown request '%.64s'\n", req);
+	fclose(f);
+}
+
+/* Returns 1 when the daemon should stop. */
+static int on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	if (read(d->sigfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGHUP) {
+		camfence_log(LOG_INFO, "SIGHUP: reloading %s", d->config_path);
+		load_policy(d);
+		return 0;
+	}
+	camfence_log(LOG_NOTICE, "%s: stopping", strsignal(si.ssi_signo));
+	return 1;
+}
+
+static int add_fd(int epfd, int fd, int tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+enum { TAG_RINGBUF, TAG_SIGNAL, TAG_CONTROL };
+
+static int run(struct daemon *d)
+{
+	for (;;) {
+		struct epoll_event evs[8];
+		int n, i;
+
+		n = epoll_wait(d->epfd, evs, 8, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			camfence_log(LOG_ERR, "epoll_wait: %s", strerror(errno));
+			return 1;
+		}
+		for (i = 0; i < n; i++) {
+			switch (evs[i].data.u32) {
+			case TAG_RINGBUF:
+				ring_buffer__consume(d->rb);
+				break;
+			case TAG_SIGNAL:
+				if (on_signal(d))
+					return 0;
+				break;
+			case TAG_CONTROL:
+				on_control(d);
+				break;
+			}
+		}
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: camfenced [-f] [-c FILE] [-s SOCKET]\n"
+		"       camfenced --check FILE\n"
+		"\n"
+		"  -c, --config FILE   policy file (default " DEFAULT_CONFIG ")\n"
+		"  -s, --socket PATH   control socket (default " CAMFENCE_CONTROL_PATH ")\n"
+		"  -f, --foreground    stay in the foreground, log to stderr too\n"
+		"      --check FILE    check a policy file and exit\n"
+		"  -V, --version       print the version and exit\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "check", required_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct daemon d = {
+		.config_path = DEFAULT_CONFIG,
+		.socket_path = CAMFENCE_CONTROL_PATH,
+		.epfd = -1, .sigfd = -1, .ctlfd = -1,
+	};
+	int foreground = 0, c, ret = 1;
+	sigset_t mask;
+
+	while ((c = getopt_long(argc, argv, "c:s:fVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': d.config_path = optarg; break;
+		case 's': d.socket_path = optarg; break;
+		case 'f': foreground = 1; break;
+		case 'C': return camfence_check_file(optarg, stdout, stderr);
+		case 'V': printf("camfenced %s\n", CAMFENCE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "camfenced: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	camfence_log_open("camfenced", 1);
+	d.started = time(NULL);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = camfence_loader_open(&d.loader);
+	if (ret) {
+		camfence_log(LOG_ERR, "cannot load the XDP program: %s", strerror(-ret));
+		return 1;
+	}
+	if (load_policy(&d))
+		goto out;
+	d.rb = ring_buffer__new(bpf_map__fd(camfence_loader_skel(d.loader)->maps.events), on_event,
+				&d, NULL);
+	d.epfd = epoll_create1(EPOLL_CLOEXEC);
+	d.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	d.ctlfd = camfence_control_listen(d.socket_path);
+	if (d.ctlfd < 0) {
+		camfence_log(LOG_ERR, "control socket %s: %s", d.socket_path, strerror(-d.ctlfd));
+		goto out;
+	}
+	if (!d.rb || d.epfd < 0 || d.sigfd < 0 ||
+	    add_fd(d.epfd, ring_buffer__epoll_fd(d.rb), TAG_RINGBUF) ||
+	    add_fd(d.epfd, d.sigfd, TAG_SIGNAL) || add_fd(d.epfd, d.ctlfd, TAG_CONTROL)) {
+		camfence_log(LOG_ERR, "cannot set up the event loop: %s", strerror(errno));
+		goto out;
+	}
+	if (!foreground) {
+		if (daemon(0, 0)) {
+			camfence_log(LOG_ERR, "cannot go to the background: %s", strerror(errno));
+			goto out;
+		}
+		camfence_log_open("camfenced", 0);
+	}
+	camfence_log(LOG_INFO, "camfenced %s running, control socket %s", CAMFENCE_VERSION,
+		     d.socket_path);
+	ret = run(&d);
+out:
+	detach_all(&d);
+	if (d.ctlfd >= 0)
+		unlink(d.socket_path);
+	ring_buffer__free(d.rb);
+	camfence_loader_close(d.loader);
+	generation_free(&d.cur);
+	generation_free(&d.prev);
+	return ret ? 1 : 0;
+}

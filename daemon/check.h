@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `camfencectl check` and `camfenced --check`: parse and compile a policy
+ * file and say what it holds, or every error in it. */
+#ifndef CAMFENCE_CHECK_H
+#define CAMFENCE_CHECK_H
+
+#include <stdio.h>
+
+/* Returns 0 when the file is good, 1 when it has errors. */
+int camfence_check_file(const char *path, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+
+static int fill_addr(struct sockaddr_un *sun, const char *path)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun->sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun->sun_path, path);
+	return 0;
+}
+
+int camfence_control_listen(const char *path)
+{
+	struct sockaddr_un sun;
+	char dir[sizeof(sun.sun_path)];
+	int fd, ret;
+
+	ret = fill_addr(&sun, path);
+	if (ret)
+		return ret;
+	strcpy(dir, path);
+	/* the directory is root's alone, whatever the umask */
+	if (mkdir(dirname(dir), 0700) && errno != EEXIST)
+		return -errno;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || chmod(path, 0600) || listen(fd, 16)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int camfence_control_accept(int lfd, char *req, size_t len)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid != 0) {
+		dprintf(fd, "error: camfenced answers root only\n");
+		close(fd);
+		return -EPERM;
+	}
+	/* a client that sends nothing must not stall the daemon */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (n < len - 1) {
+		r = read(fd, req + n, 1);
+		if (r <= 0 || req[n] == '\n')
+			break;
+		n++;
+	}
+	req[n] = '\0';
+	return fd;
+}
+
+int camfence_control_request(const char *path, const char *req, FILE *out)
+{
+	struct sockaddr_un sun;
+	char buf[4096];
+	int fd, ret, first = 1, status = 0;
+	ssize_t n;
+
+	ret = fill_addr(&sun, path);
+	if (ret)
+		return ret;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	if (dprintf(fd, "%s\n", req) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+
+		if (first) {
+			first = 0;
+			if (!strncmp(buf, "ok\n", n < 3 ? n : 3)) {
+				p += 3;
+				n -= 3;
+			} else {
+				status = 1;
+			}
+		}
+		fwrite(p, 1, n, out);
+	}
+	close(fd);
+	if (first)
+		return -ECONNRESET;
+	return status;
+}

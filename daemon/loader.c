@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "camfence.skel.h"
+#include "loader.h"
+#include "log.h"
+
+struct camfence_loader {
+	struct camfence_bpf *skel;
+	__u64 generation;
+	int ncpus;
+};
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	camfence_log(level == LIBBPF_WARN ? LOG_WARNING : LOG_INFO, "libbpf: %s", buf);
+	return 0;
+}
+
+int camfence_loader_open(struct camfence_loader **out)
+{
+	struct camfence_loader *l;
+	__u32 zero = 0;
+	struct camfence_config cfg;
+	int ret;
+
+	libbpf_set_print(libbpf_print);
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0) {
+		ret = l->ncpus ? l->ncpus : -EINVAL;
+		goto err;
+	}
+	l->skel = camfence_bpf__open_and_load();
+	if (!l->skel) {
+		ret = -errno;
+		goto err;
+	}
+	ret = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.config), &zero, &cfg);
+	if (ret)
+		goto err_skel;
+	l->generation = cfg.generation;
+	*out = l;
+	return 0;
+err_skel:
+	camfence_bpf__destroy(l->skel);
+err:
+	free(l);
+	return ret;
+}
+
+void camfence_loader_close(struct camfence_loader *l)
+{
+	if (!l)
+		return;
+	camfence_bpf__destroy(l->skel);
+	free(l);
+}
+
+struct camfence_bpf *camfence_loader_skel(struct camfence_loader *l)
+{
+	return l->skel;
+}
+
+__u64 camfence_loader_generation(const struct camfence_loader *l)
+{
+	return l->generation;
+}
+
+__u32 camfence_loader_next_slot(const struct camfence_loader *l)
+{
+	return (l->generation + 1) & 1;
+}
+
+/* The slot a key belongs to: the first or second __u32 of the key, whole or
+ * in its upper half (scope = slot << 16 | policy). */
+struct slot_field {
+	size_t offset;
+	unsigned int shift;
+};
+
+static int clear_slot(struct bpf_map *map, struct slot_field f, __u32 slot)
+{
+	size_t ksize = bpf_map__key_size(map), n = 0, cap = 0, i;
+	int fd = bpf_map__fd(map), ret = 0, have_prev = 0;
+	char *keys = NULL, *cur, *prev;
+
+	cur = calloc(2, ksize);
+	if (!cur)
+		return -ENOMEM;
+	prev = cur + ksize;
+	/* collect first: deleting while walking a hash restarts the walk */
+	while (bpf_map_get_next_key(fd, have_prev ? prev : NULL, cur) == 0) {
+		__u32 v;
+
+		memcpy(&v, cur + f.offset, sizeof(v));
+		if ((v >> f.shift) == slot) {
+			if (n == cap) {
+				char *nk = realloc(keys, (cap = cap ? cap * 2 : 256) * ksize);
+
+				if (!nk) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				keys = nk;
+			}
+			memcpy(keys + n++ * ksize, cur, ksize);
+		}
+		memcpy(prev, cur, ksize);
+		have_prev = 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (bpf_map_delete_elem(fd, keys + i * ksize) && errno != ENOENT) {
+			ret = -errno;
+			goto out;
+		}
+	}
+out:
+	free(keys);
+	free(cur);
+	return ret;
+}
+
+static int put(struct bpf_map *map, const void *key, const void *val)
+{
+	return bpf_map_update_elem(bpf_map__fd(map), key, val, BPF_ANY) ? -errno : 0;
+}
+
+#define PUT_ALL(map, vec, valfield)						\
+	do {									\
+		size_t _i;							\
+		for (_i = 0; _i < (vec).n; _i++) {				\
+			ret = put(map, &(vec).v[_i].key, &(vec).v[_i].valfield);	\
+			if (ret)						\
+				goto out;					\
+		}								\
+	} while (0)
+
+int camfence_loader_push(struct camfence_loader *l, const struct cf_compiled *c)
+{
+	struct camfence_bpf *s = l->skel;
+	struct camfence_config cfg = { .generation = l->generation + 1 };
+	__u32 slot = camfence_loader_next_slot(l), zero = 0;
+	const struct { struct bpf_map *map; struct slot_field f; } tables[] = {
+		{ s->maps.ifaces, { 0, 0 } },
+		{ s->maps.macs, { 0, 0 } },
+		{ s->maps.src4, { 4, 0 } },
+		{ s->maps.dst4, { 4, 16 } },
+		{ s->maps.dst6, { 4, 16 } },
+		{ s->maps.ports, { 0, 16 } },
+	};
+	size_t i;
+	int ret;
+
+	if (c->slot != slot)
+		return -ESTALE;
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		ret = clear_slot(tables[i].map, tables[i].f, slot);
+		if (ret)
+			goto out;
+	}
+	PUT_ALL(s->maps.ifaces, c->ifaces, val);
+	PUT_ALL(s->maps.macs, c->macs, val);
+	PUT_ALL(s->maps.src4, c->src4, val);
+	PUT_ALL(s->maps.dst4, c->dst4, bits);
+	PUT_ALL(s->maps.dst6, c->dst6, bits);
+	PUT_ALL(s->maps.ports, c->ports, bits);
+	for (i = 0; i < c->rules.n; i++) {
+		ret = put(s->maps.rules, &c->rules.v[i].idx, &c->rules.v[i].val);
+		if (ret)
+			goto out;
+	}
+	for (i = 0; i < c->policies.n; i++) {
+		ret = put(s->maps.policies, &c->policies.v[i].idx, &c->policies.v[i].val);
+		if (ret)
+			goto out;
+	}
+	/* the one write that makes the new policy live */
+	ret = put(s->maps.config, &zero, &cfg);
+	if (!ret)
+		l->generation = cfg.generation;
+out:
+	return ret;
+}
+
+int camfence_loader_attach(struct camfence_loader *l, int ifindex, enum camfence_attach_mode *mode)
+{
+	int fd = bpf_program__fd(l->skel->progs.camfence_xdp);
+
+	if (bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL) == 0) {
+		*mode = CAMFENCE_ATTACH_NATIVE;
+		return 0;
+	}
+	if (bpf_xdp_attach(ifindex, fd, XDP_FLAGS_SKB_MODE, NULL) == 0) {
+		*mode = CAMFENCE_ATTACH_GENERIC;
+		return 0;
+	}
+	return -errno;
+}
+
+int camfence_loader_detach(struct camfence_loader *l, int ifindex, enum camfence_attach_mode mode)
+{
+	__u32 flags = mode == CAMFENCE_ATTACH_NATIVE ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+
+	return bpf_xdp_detach(ifindex, flags, NULL) ? -errno : 0;
+}
+
+int camfence_loader_stats(struct camfence_loader *l, __u64 out[__CAMFENCE_STAT_MAX])
+{
+	int fd = bpf_map__fd(l->skel->maps.stats);
+	__u64 *percpu = calloc(l->ncpus, sizeof(*percpu));
+	__u32 i;
+	int c, ret = 0;
+
+	if (!percpu)
+		return -ENOMEM;
+	for (i = 0; i < __CAMFENCE_STAT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(fd, &i, percpu)) {
+			ret = -errno;
+			break;
+		}
+		for (c = 0; c < l->ncpus; c++)
+			out[i] += percpu[c];
+	}
+	free(percpu);
+	return ret;
+}
+
+int camfence_loader_device_counters(struct camfence_loader *l, __u32 device_id,
+				    struct camfence_counters *sum)
+{
+	int fd = bpf_map__fd(l->skel->maps.device_counters);
+	struct camfence_counters *percpu = calloc(l->ncpus, sizeof(*percpu));
+	int c, ret = 0;
+
+	if (!percpu)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(fd, &device_id, percpu)) {
+		ret = -errno;
+	} else {
+		for (c = 0; c < l->ncpus; c++) {
+			sum->pass_pkts += percpu[c].pass_pkts;
+			sum->pass_bytes += percpu[c].pass_bytes;
+			sum->drop_pkts += percpu[c].drop_pkts;
+			sum->drop_bytes += percpu[c].drop_bytes;
+		}
+	}
+	free(percpu);
+	return ret;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The XDP program and its maps: load, fill a compiled policy into the
+ * inactive slot and publish it, attach to and detach from interfaces.
+ */
+#ifndef CAMFENCE_LOADER_H
+#define CAMFENCE_LOADER_H
+
+#include "policy_compile.h"
+
+struct camfence_loader;
+struct camfence_bpf;
+
+enum camfence_attach_mode {
+	CAMFENCE_ATTACH_NATIVE = 1,
+	CAMFENCE_ATTACH_GENERIC,
+};
+
+int camfence_loader_open(struct camfence_loader **out);
+void camfence_loader_close(struct camfence_loader *l);
+struct camfence_bpf *camfence_loader_skel(struct camfence_loader *l);
+__u64 camfence_loader_generation(const struct camfence_loader *l);
+__u32 camfence_loader_next_slot(const struct camfence_loader *l);
+/* Writes c (compiled for camfence_loader_next_slot()) and publishes it. */
+int camfence_loader_push(struct camfence_loader *l, const struct cf_compiled *c);
+int camfence_loader_attach(struct camfence_loader *l, int ifindex, enum camfence_attach_mode *mode);
+int camfence_loader_detach(struct camfence_loader *l, int ifindex, enum camfence_attach_mode mode);
+int camfence_loader_stats(struct camfence_loader *l, __u64 out[__CAMFENCE_STAT_MAX]);
+int camfence_loader_device_counters(struct camfence_loader *l, __u32 device_id,
+				    struct camfence_counters *sum);
+
+#endif

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install the Debian packages camfence needs to build, test and run its demo.
+# Idempotent: when every package is present it only checks and returns.
+set -euo pipefail
+
+packages=(
+	# build
+	make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libelf-dev
+	zlib1g-dev libnl-3-dev libnl-genl-3-dev libmnl-dev libpcap-dev check
+	# kernel module and the VM test layer
+	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static
+	cpio gzip kmod
+	# network namespace tests and the demo
+	iproute2 procps rsyslog util-linux
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages: ${missing[*]}" >&2
+	echo "deps.sh: run as root (or install them with apt-get) and try again" >&2
+	exit 1
+fi
+
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
