@@ -31,7 +31,7 @@ CFLAGS      += $(NL_CFLAGS)
 
 # The daemon's code is a library so the unit tests link the same objects.
 LIB_SRCS := daemon/policy_lex.c daemon/policy_parse.c daemon/policy_compile.c \
-            daemon/policy_match.c daemon/addr.c daemon/log.c daemon/check.c
+            daemon/policy_match.c daemon/addr.c daemon/log.c daemon/policy_check.c
 LOADER_SRCS := daemon/loader.c daemon/events.c daemon/control.c daemon/kmod_client.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LOADER_OBJS := $(LOADER_SRCS:%.c=$(BUILD)/%.o)
@@ -88,10 +88,10 @@ check: deps
 	@scripts/check.sh
 
 check-unit: $(BUILD)/tests/unit_tests
-	@scripts/run-layer.sh unit $(BUILD)/tests/unit_tests
+	@$(BUILD)/tests/unit_tests
 
 check-bpf: $(BUILD)/tests/bpf_tests
-	@scripts/run-layer.sh bpf $(BUILD)/tests/bpf_tests
+	@$(BUILD)/tests/bpf_tests
 
 check-netns: all
 	@tests/netns/run.sh

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "camfence.h"
-#include "check.h"
+#include "policy_check.h"
 #include "control.h"
 #include "kmod_client.h"
 

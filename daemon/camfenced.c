@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "camfence.skel.h"
-#include "check.h"
+#include "policy_check.h"
 #include "control.h"
 #include "events.h"
 #include "loader.h"

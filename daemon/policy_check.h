@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* `camfencectl check` and `camfenced --check`: parse and compile a policy
  * file and say what it holds, or every error in it. */
-#ifndef CAMFENCE_CHECK_H
-#define CAMFENCE_CHECK_H
+#ifndef CAMFENCE_POLICY_CHECK_H
+#define CAMFENCE_POLICY_CHECK_H
 
 #include <stdio.h>
 

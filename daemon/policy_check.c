@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "check.h"
+#include "policy_check.h"
 #include "policy_compile.h"
 
 int camfence_check_file(const char *path, FILE *out, FILE *err)

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CAMFENCE_UNIT_H
+#define CAMFENCE_UNIT_H
+
+#include <check.h>
+
+Suite *addr_suite(void);
+Suite *policy_parse_suite(void);
+Suite *policy_compile_suite(void);
+Suite *events_suite(void);
+
+#endif

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "../check_runner.h"
+#include "unit.h"
+
+int main(void)
+{
+	Suite *suites[] = {
+		addr_suite(),
+		policy_parse_suite(),
+		policy_compile_suite(),
+		events_suite(),
+		NULL,
+	};
+
+	return camfence_run_suites("unit", suites);
+}
