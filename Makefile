@@ -16,7 +16,7 @@ BPFTOOL  ?= bpftool
 PKG      := pkg-config
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror=implicit-function-declaration \
             -D_GNU_SOURCE -Iinclude -Idaemon -I$(BUILD)
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Wno-unused-parameter \
             -I/usr/include/$(shell $(CC) -dumpmachine) -Iinclude

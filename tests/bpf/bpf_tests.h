@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CAMFENCE_BPF_TESTS_H
+#define CAMFENCE_BPF_TESTS_H
+
+#include <check.h>
+
+Suite *xdp_suite(void);
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Crafted frames for the XDP fixtures: Ethernet, VLAN tags, IPv4 with
+ * options, IPv6, TCP, UDP, ICMP, ARP, fragments and truncations. */
+#ifndef CAMFENCE_TEST_PACKET_H
+#define CAMFENCE_TEST_PACKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pkt_spec {
+	uint8_t src_mac[6];
+	uint16_t vlan[2];		/* 0: no tag; vlan[0] outermost (802.1ad when two) */
+	int family;			/* AF_INET, AF_INET6, or 0 for ARP */
+	const char *src, *dst;		/* addresses as text */
+	uint8_t proto;
+	uint16_t sport, dport;
+	uint8_t icmp_type;
+	int ip_options;			/* bytes of IPv4 options (multiple of 4) */
+	uint16_t frag_offset;		/* IPv4 fragment offset in 8-byte units */
+	size_t truncate;		/* if non-zero: cut the frame to this length */
+};
+
+/* Writes the frame into buf and returns its length. */
+size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t len);
+
+#endif

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The XDP program on a table of crafted packets, run with
+ * bpf_prog_test_run_opts: each row is a packet, what it is, the verdict it
+ * must get and whether it must raise a blocked-flow event. The policy is
+ * pushed through the daemon's own compiler and loader.
+ */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bpf_tests.h"
+#include "camfence.skel.h"
+#include "loader.h"
+#include "packet.h"
+#include "policy_match.h"
+
+#define YI	{ 0xb0, 0xd5, 0x9d, 0xb9, 0xf0, 0xb4 }
+#define LOBBY	{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x22 }
+#define STRAY	{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 }
+
+static const char policy_text[] =
+	"zone cams {\n"
+	"\tinterface lo\n"
+	"\tunknown deny\n"
+	"}\n"
+	"group yi {\n"
+	"\tmac b0:d5:9d:b9:f0:b4\n"
+	"\tip 192.168.10.64/28\n"
+	"\tpolicy lan\n"
+	"}\n"
+	"group lobby {\n"
+	"\tmac 02:00:00:00:00:22\n"
+	"\tpolicy open\n"
+	"}\n"
+	"policy lan {\n"
+	"\tallow to 192.168.10.0/24\n"
+	"\tallow to 192.0.2.123 udp 123\n"
+	"\tdeny to 192.0.2.0/24\n"
+	"\tallow to 198.51.100.0/24 tcp 8000-8010\n"
+	"\tallow to 2001:db8:20::/48 tcp 554\n"
+	"\tdefault deny\n"
+	"}\n"
+	"policy open {\n"
+	"\tdeny to 203.0.113.0/24 tcp 23\n"
+	"\tdefault allow\n"
+	"}\n";
+
+struct fixture {
+	const char *what;
+	struct pkt_spec pkt;
+	int primed;		/* the same packet was seen this often before */
+	int xdp;		/* XDP_PASS or XDP_DROP */
+	int event;		/* 1: must raise an event, with this reason */
+	int reason;
+};
+
+#define V4(s, d, p, sp, dp) .family = AF_INET, .src = s, .dst = d, .proto = p, .sport = sp, .dport = dp
+#define V6(s, d, p, sp, dp) .family = AF_INET6, .src = s, .dst = d, .proto = p, .sport = sp, .dport = dp
+
+static const struct fixture fixtures[] = {
+	{ "camera streams to the NVR on the LAN",
+	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004) }, 0, XDP_PASS },
+	{ "camera phones home to the cloud by address (UDP 32100)",
+	  { YI, V4("192.168.10.204", "47.88.59.209", IPPROTO_UDP, 40000, 32100) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT },
+	{ "the same blocked flow again raises no second event",
+	  { YI, V4("192.168.10.204", "47.88.59.209", IPPROTO_UDP, 40000, 32100) }, 3, XDP_DROP },
+	{ "the same allowed flow again still passes (flow cache)",
+	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004) }, 3, XDP_PASS },
+	{ "NTP to the allowed server",
+	  { YI, V4("192.168.10.204", "192.0.2.123", IPPROTO_UDP, 123, 123) }, 0, XDP_PASS },
+	{ "the NTP server on another port meets the deny rule",
+	  { YI, V4("192.168.10.204", "192.0.2.123", IPPROTO_UDP, 123, 124) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_RULE },
+	{ "deny rule for the documentation /24",
+	  { YI, V4("192.168.10.204", "192.0.2.5", IPPROTO_TCP, 50000, 80) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_RULE },
+	{ "port range, low end",
+	  { YI, V4("192.168.10.204", "198.51.100.9", IPPROTO_TCP, 50000, 8000) }, 0, XDP_PASS },
+	{ "port range, high end",
+	  { YI, V4("192.168.10.204", "198.51.100.9", IPPROTO_TCP, 50000, 8010) }, 0, XDP_PASS },
+	{ "port range, one past the end",
+	  { YI, V4("192.168.10.204", "198.51.100.9", IPPROTO_TCP, 50000, 8011) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT },
+	{ "port range is TCP only",
+	  { YI, V4("192.168.10.204", "198.51.100.9", IPPROTO_UDP, 50000, 8005) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT },
+	{ "ping to the cloud",
+	  { YI, V4("192.168.10.204", "47.88.59.209", IPPROTO_ICMP, 0, 0), .icmp_type = 8 }, 0,
+	  XDP_DROP, 1, CAMFENCE_REASON_DEFAULT },
+	{ "device known by source prefix, to the LAN",
+	  { STRAY, V4("192.168.10.70", "192.168.10.248", IPPROTO_UDP, 40000, 5004) }, 0, XDP_PASS },
+	{ "device known by source prefix, to the cloud",
+	  { STRAY, V4("192.168.10.70", "47.90.240.160", IPPROTO_UDP, 40000, 32100) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT },
+	{ "unknown device gets the zone's deny",
+	  { STRAY, V4("192.168.10.99", "192.168.10.248", IPPROTO_UDP, 40000, 5004) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_UNKNOWN_DEVICE },
+	{ "ARP from the camera is essential",
+	  { YI, .family = 0 }, 0, XDP_PASS },
+	{ "ARP from an unknown device is essential",
+	  { STRAY, .family = 0 }, 0, XDP_PASS },
+	{ "DHCP discover from the camera is essential",
+	  { YI, V4("0.0.0.0", "255.255.255.255", IPPROTO_UDP, 68, 67) }, 0, XDP_PASS },
+	{ "IPv6 RTSP to the NVR",
+	  { YI, V6("2001:db8:10::204", "2001:db8:20::5", IPPROTO_TCP, 50000, 554) }, 0, XDP_PASS },
+	{ "IPv6 to the NVR on a port not allowed",
+	  { YI, V6("2001:db8:10::204", "2001:db8:20::5", IPPROTO_TCP, 50000, 80) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT },
+	{ "IPv6 to the internet",
+	  { YI, V6("2001:db8:10::204", "2001:db8:ffff::1", IPPROTO_UDP, 50000, 32100) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT },
+	{ "IPv6 neighbour solicitation is essential",
+	  { YI, V6("fe80::1", "ff02::1:ff00:5", IPPROTO_ICMPV6, 0, 0), .icmp_type = 135 }, 0,
+	  XDP_PASS },
+	{ "802.1Q tagged phone-home",
+	  { YI, { 10 }, V4("192.168.10.204", "47.74.255.9", IPPROTO_UDP, 40000, 32100) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT },
+	{ "QinQ tagged stream to the NVR",
+	  { YI, { 100, 10 }, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004) }, 0,
+	  XDP_PASS },
+	{ "QinQ tagged phone-home",
+	  { YI, { 100, 10 }, V4("192.168.10.204", "47.74.255.9", IPPROTO_TCP, 40000, 443) }, 0,
+	  XDP_DROP, 1, CAMFENCE_REASON_DEFAULT },
+	{ "IPv4 with options, to the NVR",
+	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .ip_options = 8 }, 0,
+	  XDP_PASS },
+	{ "IPv4 with options, to the cloud",
+	  { YI, V4("192.168.10.204", "47.88.59.209", IPPROTO_TCP, 40000, 443), .ip_options = 40 }, 0,
+	  XDP_DROP, 1, CAMFENCE_REASON_DEFAULT },
+	{ "non-first fragment to a destination allowed on any port",
+	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 0, 0), .frag_offset = 100 }, 0,
+	  XDP_PASS },
+	{ "non-first fragment to a destination allowed on one port only",
+	  { YI, V4("192.168.10.204", "192.0.2.123", IPPROTO_UDP, 0, 0), .frag_offset = 100 }, 0,
+	  XDP_DROP, 1, CAMFENCE_REASON_RULE },
+	{ "truncated IPv4 header",
+	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .truncate = 24 }, 0,
+	  XDP_DROP },
+	{ "truncated UDP header",
+	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .truncate = 38 }, 0,
+	  XDP_DROP },
+	{ "IPv4 header length beyond the frame",
+	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .ip_options = 40,
+	    .truncate = 60 }, 0, XDP_DROP },
+	{ "IPv4 ethertype with no IPv4 header",
+	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .truncate = 14 }, 0,
+	  XDP_DROP },
+	{ "lobby device: default allow",
+	  { LOBBY, V4("192.168.10.30", "203.0.113.5", IPPROTO_TCP, 50000, 443) }, 0, XDP_PASS },
+	{ "lobby device: telnet out is denied",
+	  { LOBBY, V4("192.168.10.30", "203.0.113.5", IPPROTO_TCP, 50000, 23) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_RULE },
+};
+
+#define NFIXTURES ((int)(sizeof(fixtures) / sizeof(fixtures[0])))
+
+static struct camfence_loader *loader;
+static struct ring_buffer *rb;
+static struct cf_config *cfg;
+static struct camfence_event events[64];
+static int nevents;
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	if (nevents < 64 && size >= sizeof(struct camfence_event))
+		memcpy(&events[nevents++], data, sizeof(struct camfence_event));
+	return 0;
+}
+
+static int lo_ifindex(const char *name, void *ctx)
+{
+	int idx = if_nametoindex(name);
+
+	return idx ? idx : (int)(long)ctx;
+}
+
+static void push_text(const char *text, long fake_ifindex)
+{
+	struct cf_compiled *c;
+	char why[256];
+
+	camfence_policy_free(cfg);
+	cfg = camfence_policy_parse_text("test.conf", text);
+	ck_assert_msg(cfg->nerrors == 0, "%s", cfg->nerrors ? cfg->errors[0] : "");
+	ck_assert_int_eq(camfence_policy_compile(cfg, camfence_loader_next_slot(loader), lo_ifindex,
+						 (void *)fake_ifindex, &c, why, sizeof(why)), 0);
+	ck_assert_int_eq(camfence_loader_push(loader, c), 0);
+	camfence_policy_compiled_free(c);
+}
+
+static void setup(void)
+{
+	ck_assert_int_eq(camfence_loader_open(&loader), 0);
+	rb = ring_buffer__new(bpf_map__fd(camfence_loader_skel(loader)->maps.events), on_event,
+			      NULL, NULL);
+	ck_assert_ptr_nonnull(rb);
+	nevents = 0;
+	push_text(policy_text, 0);
+}
+
+static void teardown(void)
+{
+	ring_buffer__free(rb);
+	camfence_loader_close(loader);
+	camfence_policy_free(cfg);
+	cfg = NULL;
+}
+
+static int run(const uint8_t *frame, size_t len)
+{
+	/* data_end is the length of data_in: no metadata before the frame */
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = 1 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+	int fd = bpf_program__fd(camfence_loader_skel(loader)->progs.camfence_xdp);
+
+	ck_assert_int_eq(bpf_prog_test_run_opts(fd, &opts), 0);
+	ring_buffer__consume(rb);
+	return opts.retval;
+}
+
+static __u64 stat(enum camfence_stat s)
+{
+	__u64 st[__CAMFENCE_STAT_MAX];
+
+	ck_assert_int_eq(camfence_loader_stats(loader, st), 0);
+	return st[s];
+}
+
+START_TEST(fixture)
+{
+	const struct fixture *f = &fixtures[_i];
+	uint8_t frame[256];
+	size_t len = pkt_build(&f->pkt, frame, sizeof(frame));
+	int i, got;
+
+	for (i = 0; i < f->primed; i++)
+		run(frame, len);
+	nevents = 0;
+	got = run(frame, len);
+	ck_assert_msg(got == f->xdp, "%s: verdict %s, want %s", f->what,
+		      got == XDP_DROP ? "drop" : "pass", f->xdp == XDP_DROP ? "drop" : "pass");
+	ck_assert_msg(nevents == f->event, "%s: %d events, want %d", f->what, nevents, f->event);
+	if (f->event) {
+		const struct camfence_event *ev = &events[0];
+
+		ck_assert_msg(ev->reason == f->reason, "%s: event reason %u, want %u", f->what,
+			      ev->reason, f->reason);
+		ck_assert_uint_eq(ev->verdict, CAMFENCE_DROP);
+		ck_assert_uint_eq(ev->generation, camfence_loader_generation(loader));
+		ck_assert_uint_eq(ev->ifindex, 1);
+		ck_assert_uint_eq(ev->proto, f->pkt.proto);
+		ck_assert_uint_eq(ev->dport, f->pkt.frag_offset ? 0 : f->pkt.dport);
+		ck_assert_int_eq(memcmp(ev->mac, f->pkt.src_mac, 6), 0);
+	}
+	if (f->pkt.truncate)
+		ck_assert_uint_eq(stat(CAMFENCE_STAT_MALFORMED), 1);
+}
+END_TEST
+
+START_TEST(device_counters)
+{
+	struct pkt_spec lan = fixtures[0].pkt, cloud = fixtures[1].pkt;
+	struct camfence_counters c;
+	uint8_t frame[256];
+	size_t len;
+	int i;
+
+	len = pkt_build(&lan, frame, sizeof(frame));
+	for (i = 0; i < 5; i++)
+		run(frame, len);
+	len = pkt_build(&cloud, frame, sizeof(frame));
+	for (i = 0; i < 3; i++)
+		run(frame, len);
+	/* device 1 is the yi group's MAC */
+	ck_assert_int_eq(camfence_loader_device_counters(loader, 1, &c), 0);
+	ck_assert_uint_eq(c.pass_pkts, 5);
+	ck_assert_uint_eq(c.drop_pkts, 3);
+	ck_assert_uint_eq(c.drop_bytes, 3 * len);
+	ck_assert_uint_eq(stat(CAMFENCE_STAT_PASS_PKTS), 5);
+	ck_assert_uint_eq(stat(CAMFENCE_STAT_DROP_PKTS), 3);
+	ck_assert_uint_eq(stat(CAMFENCE_STAT_FLOW_CACHE_HITS), 6);
+	ck_assert_uint_eq(stat(CAMFENCE_STAT_EVENTS), 1);
+}
+END_TEST
+
+START_TEST(new_generation_decides_again)
+{
+	struct pkt_spec cloud = fixtures[1].pkt;
+	uint8_t frame[256];
+	size_t len = pkt_build(&cloud, frame, sizeof(frame));
+	char *text;
+
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+	ck_assert_int_eq(asprintf(&text, "%s", policy_text), (int)strlen(policy_text));
+	/* allow the cloud host: the cached drop must not outlive the policy */
+	memcpy(strstr(text, "192.168.10.0/24"), "47.88.59.209/32", 15);
+	push_text(text, 0);
+	ck_assert_uint_eq(camfence_loader_generation(loader), 2);
+	ck_assert_int_eq(run(frame, len), XDP_PASS);
+	/* and back: the flow is blocked again and reported again */
+	nevents = 0;
+	push_text(policy_text, 0);
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+	ck_assert_int_eq(nevents, 1);
+	ck_assert_uint_eq(events[0].generation, 3);
+	free(text);
+}
+END_TEST
+
+START_TEST(interface_outside_every_zone)
+{
+	struct pkt_spec cloud = fixtures[1].pkt;
+	uint8_t frame[256];
+	size_t len = pkt_build(&cloud, frame, sizeof(frame));
+	char *text;
+
+	ck_assert_int_eq(asprintf(&text, "%s", policy_text), (int)strlen(policy_text));
+	memcpy(strstr(text, "interface lo"), "interface zz", 12);
+	push_text(text, 4242);
+	ck_assert_int_eq(run(frame, len), XDP_PASS);
+	ck_assert_uint_eq(stat(CAMFENCE_STAT_UNMANAGED), 1);
+	ck_assert_int_eq(nevents, 0);
+	free(text);
+}
+END_TEST
+
+/* Random packets through the XDP program and the reference matcher. */
+START_TEST(agrees_with_reference)
+{
+	static const char *const dsts4[] = { "192.168.10.248", "192.0.2.123", "192.0.2.9",
+					     "198.51.100.9", "47.88.59.209", "203.0.113.5" };
+	static const char *const dsts6[] = { "2001:db8:20::5", "2001:db8:ffff::1" };
+	static const char *const srcs4[] = { "192.168.10.204", "192.168.10.70", "192.168.10.30" };
+	static const uint8_t macs[][6] = { YI, LOBBY, STRAY };
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, 47 };
+	static const uint16_t ports[] = { 123, 124, 554, 7999, 8000, 8005, 8010, 8011, 23, 32100, 67 };
+	unsigned int seed = getenv("CAMFENCE_SEED") ? strtoul(getenv("CAMFENCE_SEED"), NULL, 0) :
+						      (unsigned int)time(NULL);
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		unsigned int at = seed;
+		struct pkt_spec s = { .sport = 1024 + rand_r(&seed) % 1000 };
+		struct cf_packet pkt = { .ifname = "lo", .icmp6_type = -1 };
+		struct cf_decision ref;
+		uint8_t frame[256];
+		size_t len;
+		int got;
+
+		memcpy(s.src_mac, macs[rand_r(&seed) % 3], 6);
+		s.family = rand_r(&seed) % 4 ? AF_INET : AF_INET6;
+		s.proto = protos[rand_r(&seed) % 4];
+		if (s.family == AF_INET) {
+			s.src = srcs4[rand_r(&seed) % 3];
+			s.dst = dsts4[rand_r(&seed) % 6];
+		} else {
+			s.src = "2001:db8:10::204";
+			s.dst = dsts6[rand_r(&seed) % 2];
+			if (s.proto == IPPROTO_ICMP)
+				s.proto = IPPROTO_ICMPV6;
+		}
+		if (s.proto == IPPROTO_TCP || s.proto == IPPROTO_UDP)
+			s.dport = ports[rand_r(&seed) % 11];
+		if (s.proto == IPPROTO_UDP && rand_r(&seed) % 8 == 0)
+			s.sport = 68;
+		s.icmp_type = 8;
+		len = pkt_build(&s, frame, sizeof(frame));
+
+		memcpy(pkt.mac, s.src_mac, 6);
+		pkt.family = s.family;
+		inet_pton(s.family, s.src, pkt.saddr);
+		inet_pton(s.family, s.dst, pkt.daddr);
+		pkt.proto = s.proto;
+		pkt.sport = s.sport;
+		pkt.dport = s.dport;
+		if (s.proto == IPPROTO_ICMPV6)
+			pkt.icmp6_type = s.icmp_type;
+		camfence_policy_match(cfg, &pkt, &ref);
+		got = run(frame, len);
+		ck_assert_msg(got == (ref.verdict == CAMFENCE_DROP ? XDP_DROP : XDP_PASS),
+			      "packet %d (CAMFENCE_SEED=%u) %s -> %s proto %u port %u: XDP %d, reference %u",
+			      i, at, s.src, s.dst, s.proto, s.dport, got, ref.verdict);
+	}
+}
+END_TEST
+
+Suite *xdp_suite(void)
+{
+	Suite *s = suite_create("xdp");
+	TCase *table = tcase_create("fixtures"), *state = tcase_create("state");
+
+	tcase_add_checked_fixture(table, setup, teardown);
+	tcase_add_loop_test(table, fixture, 0, NFIXTURES);
+	tcase_add_checked_fixture(state, setup, teardown);
+	tcase_set_timeout(state, 60);
+	tcase_add_test(state, device_counters);
+	tcase_add_test(state, new_generation_decides_again);
+	tcase_add_test(state, interface_outside_every_zone);
+	tcase_add_test(state, agrees_with_reference);
+	suite_add_tcase(s, table);
+	suite_add_tcase(s, state);
+	return s;
+}
