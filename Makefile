@@ -46,6 +46,9 @@ $(BUILD)/%.o: %.c $(wildcard include/*.h daemon/*.h) | $(SKEL)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# the skeleton embeds the BPF object: whoever includes it is rebuilt with it
+$(BUILD)/daemon/loader.o $(BUILD)/daemon/camfenced.o: $(SKEL)
+
 $(BPF_OBJ): bpf/camfence.bpf.c $(wildcard bpf/*.h) include/camfence.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

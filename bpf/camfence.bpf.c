@@ -31,6 +31,7 @@
 #define ETH_P_8021AD_	0x88A8
 #define ETH_P_8021Q_	0x8100
 #define MAX_VLAN_TAGS	2
+#define MAX_IPV6_EXT_HDRS 4
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -209,8 +210,9 @@ static __always_inline int parse_l4(void *l4, void *end, struct packet *p, int f
 
 		if ((void *)(ih + 1) > end)
 			return -1;
-		/* router and neighbour solicitation/advertisement, redirect */
-		if (ih->icmp6_type >= 133 && ih->icmp6_type <= 137)
+		/* multicast listener reports (neighbour discovery's solicited-node
+		 * groups), router and neighbour solicitation/advertisement, redirect */
+		if ((ih->icmp6_type >= 130 && ih->icmp6_type <= 137) || ih->icmp6_type == 143)
 			p->essential = 1;
 	}
 	return 0;
@@ -272,6 +274,8 @@ static __always_inline int parse(struct xdp_md *ctx, struct packet *p)
 	}
 	if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6h = cur;
+		__u8 nh;
+		int first = 1;
 
 		if ((void *)(ip6h + 1) > end)
 			return -1;
@@ -279,10 +283,42 @@ static __always_inline int parse(struct xdp_md *ctx, struct packet *p)
 			return -1;
 		p->is_ip = 1;
 		p->key.family = AF_INET6;
-		p->key.proto = ip6h->nexthdr;
 		__builtin_memcpy(p->key.saddr, &ip6h->saddr, 16);
 		__builtin_memcpy(p->key.daddr, &ip6h->daddr, 16);
-		return parse_l4(ip6h + 1, end, p, 1);
+		nh = ip6h->nexthdr;
+		cur = ip6h + 1;
+		/* the protocol is what follows the extension headers */
+#pragma unroll
+		for (i = 0; i < MAX_IPV6_EXT_HDRS; i++) {
+			if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS) {
+				struct ipv6_opt_hdr *oh = cur;
+
+				if ((void *)(oh + 1) > end)
+					return -1;
+				nh = oh->nexthdr;
+				cur += (oh->hdrlen + 1) * 8;
+			} else if (nh == IPPROTO_FRAGMENT) {
+				struct frag_hdr {
+					__u8 nexthdr;
+					__u8 reserved;
+					__be16 frag_off;
+					__be32 id;
+				} *fh = cur;
+
+				if ((void *)(fh + 1) > end)
+					return -1;
+				nh = fh->nexthdr;
+				first = (fh->frag_off & bpf_htons(0xfff8)) == 0;
+				cur = fh + 1;
+			} else {
+				break;
+			}
+		}
+		if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS ||
+		    nh == IPPROTO_FRAGMENT)
+			return -1;	/* a longer chain than any real device sends */
+		p->key.proto = nh;
+		return parse_l4(cur, end, p, first);
 	}
 	return 0;
 }

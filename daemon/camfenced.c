@@ -139,12 +139,24 @@ static void detach_all(struct daemon *d)
 	}
 }
 
+/* What stays in force when a policy cannot be loaded. */
+static const char *running_policy(const struct daemon *d, char *buf, size_t len)
+{
+	__u64 gen = camfence_loader_generation(d->loader);
+
+	if (!gen)
+		return "no policy was loaded";
+	snprintf(buf, len, "the running policy (generation %llu) stays in force",
+		 (unsigned long long)gen);
+	return buf;
+}
+
 /* Parse, compile and push the policy file; on any error the running policy
  * stays as it is and the reason is logged. */
 static int load_policy(struct daemon *d)
 {
 	struct generation g = { 0 };
-	char why[512];
+	char why[512], keep[80];
 	size_t i;
 	int ret;
 
@@ -157,24 +169,23 @@ static int load_policy(struct daemon *d)
 			camfence_log(LOG_ERR, "%.*s", nl ? (int)(nl - g.cfg->errors[i]) : (int)strlen(g.cfg->errors[i]),
 				     g.cfg->errors[i]);
 		}
-		camfence_log(LOG_ERR, "%s: %zu errors; the running policy (generation %llu) stays in force",
-			     d->config_path, g.cfg->nerrors + g.cfg->nerrors_dropped,
-			     (unsigned long long)camfence_loader_generation(d->loader));
+		camfence_log(LOG_ERR, "%s: %zu error%s; %s", d->config_path,
+			     g.cfg->nerrors + g.cfg->nerrors_dropped, g.cfg->nerrors == 1 ? "" : "s",
+			     running_policy(d, keep, sizeof(keep)));
 		generation_free(&g);
 		return -EINVAL;
 	}
 	ret = camfence_policy_compile(g.cfg, camfence_loader_next_slot(d->loader), resolve_ifindex,
 				      NULL, &g.compiled, why, sizeof(why));
 	if (ret) {
-		camfence_log(LOG_ERR, "%s; the running policy (generation %llu) stays in force", why,
-			     (unsigned long long)camfence_loader_generation(d->loader));
+		camfence_log(LOG_ERR, "%s; %s", why, running_policy(d, keep, sizeof(keep)));
 		generation_free(&g);
 		return ret;
 	}
 	ret = camfence_loader_push(d->loader, g.compiled);
 	if (ret) {
-		camfence_log(LOG_ERR, "%s: cannot write the policy maps: %s; the running policy stays in force",
-			     d->config_path, strerror(-ret));
+		camfence_log(LOG_ERR, "%s: cannot write the policy maps: %s; %s", d->config_path,
+			     strerror(-ret), running_policy(d, keep, sizeof(keep)));
 		generation_free(&g);
 		return ret;
 	}
@@ -373,6 +384,7 @@ int main(int argc, char **argv)
 		camfence_log(LOG_ERR, "cannot load the XDP program: %s", strerror(-ret));
 		return 1;
 	}
+	ret = 1;
 	if (load_policy(&d))
 		goto out;
 	d.rb = ring_buffer__new(bpf_map__fd(camfence_loader_skel(d.loader)->maps.events), on_event,

@@ -69,7 +69,8 @@ static int essential(const struct cf_packet *pkt)
 	if (pkt->proto == IPPROTO_UDP &&
 	    ((pkt->sport == 68 && pkt->dport == 67) || (pkt->sport == 546 && pkt->dport == 547)))
 		return 1;
-	return pkt->proto == IPPROTO_ICMPV6 && pkt->icmp6_type >= 133 && pkt->icmp6_type <= 137;
+	return pkt->proto == IPPROTO_ICMPV6 &&
+	       ((pkt->icmp6_type >= 130 && pkt->icmp6_type <= 137) || pkt->icmp6_type == 143);
 }
 
 void camfence_policy_match(const struct cf_config *cfg, const struct cf_packet *pkt,

@@ -96,13 +96,36 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t len)
 	} else if (s->family == AF_INET6) {
 		put16(p, ETH_P_IPV6);
 		p += 2;
+		uint8_t *nh;
+		size_t ext = 0;
+
 		memset(p, 0, 40);
 		p[0] = 0x60;
-		p[6] = s->proto;
 		p[7] = 64;
 		inet_pton(AF_INET6, s->src, p + 8);
 		inet_pton(AF_INET6, s->dst, p + 24);
-		n = l4(s, p + 40);
+		nh = p + 6;
+		for (i = 0; i < (size_t)s->ipv6_ext; i++) {
+			/* hop-by-hop first, destination options after it */
+			*nh = i == 0 ? IPPROTO_HOPOPTS : IPPROTO_DSTOPTS;
+			nh = p + 40 + ext;
+			memset(nh, 0, 8);
+			nh[2] = 1;	/* PadN */
+			nh[3] = 4;
+			ext += 8;
+		}
+		if (s->ipv6_frag) {
+			*nh = IPPROTO_FRAGMENT;
+			nh = p + 40 + ext;
+			memset(nh, 0, 8);
+			put16(nh + 2, s->frag_offset << 3);
+			ext += 8;
+		}
+		*nh = s->proto;
+		n = s->ipv6_frag && s->frag_offset ? 16 : l4(s, p + 40 + ext);
+		if (s->ipv6_frag && s->frag_offset)
+			memset(p + 40 + ext, 0xab, n);
+		n += ext;
 		put16(p + 4, n);
 		p += 40 + n;
 	} else {

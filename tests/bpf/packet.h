@@ -16,7 +16,10 @@ struct pkt_spec {
 	uint16_t sport, dport;
 	uint8_t icmp_type;
 	int ip_options;			/* bytes of IPv4 options (multiple of 4) */
-	uint16_t frag_offset;		/* IPv4 fragment offset in 8-byte units */
+	uint16_t frag_offset;		/* fragment offset in 8-byte units (IPv4, or IPv6
+					 * with ipv6_frag) */
+	int ipv6_ext;			/* IPv6 options headers before the protocol */
+	int ipv6_frag;			/* IPv6: add a fragment header after them */
 	size_t truncate;		/* if non-zero: cut the frame to this length */
 };
 

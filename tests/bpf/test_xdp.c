@@ -120,6 +120,21 @@ static const struct fixture fixtures[] = {
 	{ "IPv6 neighbour solicitation is essential",
 	  { YI, V6("fe80::1", "ff02::1:ff00:5", IPPROTO_ICMPV6, 0, 0), .icmp_type = 135 }, 0,
 	  XDP_PASS },
+	{ "IPv6 multicast listener report behind hop-by-hop options is essential",
+	  { YI, V6("fe80::1", "ff02::16", IPPROTO_ICMPV6, 0, 0), .icmp_type = 143, .ipv6_ext = 1 }, 0,
+	  XDP_PASS },
+	{ "IPv6 phone-home behind two options headers",
+	  { YI, V6("2001:db8:10::204", "2001:db8:ffff::1", IPPROTO_UDP, 40000, 32100), .ipv6_ext = 2 },
+	  0, XDP_DROP, 1, CAMFENCE_REASON_DEFAULT },
+	{ "IPv6 RTSP to the NVR behind options and a first fragment header",
+	  { YI, V6("2001:db8:10::204", "2001:db8:20::5", IPPROTO_TCP, 50000, 554), .ipv6_ext = 1,
+	    .ipv6_frag = 1 }, 0, XDP_PASS },
+	{ "IPv6 non-first fragment to a destination allowed on one port only",
+	  { YI, V6("2001:db8:10::204", "2001:db8:20::5", IPPROTO_TCP, 0, 0), .ipv6_frag = 1,
+	    .frag_offset = 100 }, 0, XDP_DROP, 1, CAMFENCE_REASON_DEFAULT },
+	{ "IPv6 extension chain longer than the cap",
+	  { YI, V6("2001:db8:10::204", "2001:db8:20::5", IPPROTO_TCP, 50000, 554), .ipv6_ext = 5 }, 0,
+	  XDP_DROP },
 	{ "802.1Q tagged phone-home",
 	  { YI, { 10 }, V4("192.168.10.204", "47.74.255.9", IPPROTO_UDP, 40000, 32100) }, 0, XDP_DROP,
 	  1, CAMFENCE_REASON_DEFAULT },
@@ -261,7 +276,7 @@ START_TEST(fixture)
 		ck_assert_uint_eq(ev->dport, f->pkt.frag_offset ? 0 : f->pkt.dport);
 		ck_assert_int_eq(memcmp(ev->mac, f->pkt.src_mac, 6), 0);
 	}
-	if (f->pkt.truncate)
+	if (f->pkt.truncate || f->pkt.ipv6_ext > 4)
 		ck_assert_uint_eq(stat(CAMFENCE_STAT_MALFORMED), 1);
 }
 END_TEST

@@ -90,7 +90,8 @@ static int essential(const struct cf_packet *pkt)
 	return pkt->arp ||
 	       (pkt->proto == IPPROTO_UDP && ((pkt->sport == 68 && pkt->dport == 67) ||
 					      (pkt->sport == 546 && pkt->dport == 547))) ||
-	       (pkt->proto == IPPROTO_ICMPV6 && pkt->icmp6_type >= 133 && pkt->icmp6_type <= 137);
+	       (pkt->proto == IPPROTO_ICMPV6 &&
+		((pkt->icmp6_type >= 130 && pkt->icmp6_type <= 137) || pkt->icmp6_type == 143));
 }
 
 /* The XDP program's slow path, over the compiled entries. */

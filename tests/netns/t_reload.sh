@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Reloads: a bad file leaves the running policy in force and says why; a
+# good one takes over at once, under a new generation.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+trap sandbox_down EXIT
+
+sandbox_up
+syslog_up
+conf=$CF_DIR/camfence.conf
+write_policy "$conf"
+daemon_up "$conf"
+target=${CLOUD_IPS[0]}
+gen() { ctl status | awk '/^policy/ { print $4 }'; }
+
+check "generation 1 after start" test "$(gen)" = 1
+check "cloud host blocked before any reload" \
+	bash -c "! ip netns exec $NS_CAM $CAMGEN tcp --dst $target --port 443 --timeout-ms 300 >/dev/null"
+
+# a typo in the file: SIGHUP must keep generation 1 in force
+cp "$conf" "$conf.good"
+sed -i 's/default deny/default deny\n\tallow to 0.0.0.0\/0 tcp 99999/' "$conf"
+kill -HUP "$(cat "$CF_DIR/camfenced.pid")"
+check "bad file: the error is logged with file, line and column" \
+	wait_for 5 grep -q "camfenced\[[0-9]*\]: $conf:16:25: '99999' is not a port" "$CF_DIR/messages"
+check "bad file: the log says the running policy stays" \
+	grep -q "the running policy (generation 1) stays in force" "$CF_DIR/messages"
+check "bad file: generation is still 1" test "$(gen)" = 1
+check "bad file: cloud host still blocked" \
+	bash -c "! ip netns exec $NS_CAM $CAMGEN tcp --dst $target --port 443 --timeout-ms 300 >/dev/null"
+check "bad file: camfencectl reload fails" fails quiet ctl reload
+
+# an interface that does not exist: refused as well
+sed 's/interface lan0/interface lan0 lan9/' "$conf.good" >"$conf"
+kill -HUP "$(cat "$CF_DIR/camfenced.pid")"
+check "missing interface: refused with its name" \
+	wait_for 5 grep -q "zone cameras: interface lan9: No such device; the running policy (generation 1) stays in force" "$CF_DIR/messages"
+
+# a good file that opens the cloud host
+sed "s|default deny|allow to $target tcp 443\n\tdefault deny|" "$conf.good" >"$conf"
+kill -HUP "$(cat "$CF_DIR/camfenced.pid")"
+check "good file: generation 2" wait_for 5 test "$(gen)" = 2
+check "good file: the newly allowed host is reached" \
+	quiet cam "$CAMGEN" tcp --dst "$target" --port 443 --timeout-ms 1000
+check "good file: loaded message in syslog" grep -q "policy $conf loaded: generation 2" "$CF_DIR/messages"
+
+# and closed again through camfencectl
+cp "$conf.good" "$conf"
+check "camfencectl reload succeeds" quiet ctl reload
+check "reload: generation 3" test "$(gen)" = 3
+check "reload: the host is blocked again" \
+	bash -c "! ip netns exec $NS_CAM $CAMGEN tcp --dst $target --port 443 --timeout-ms 300 >/dev/null"
+
+exit "$CF_FAILED"

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# A real camera's capture (../shared/testdata, Yi camera, Mon(IoT)r) replayed
+# through the router: its LAN stream arrives, none of its cloud phone-home
+# does, and each cloud host is alerted on.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+PCAP=${CAMFENCE_PCAP:-$CF_ROOT/../shared/testdata/yi_camera_sample.pcap}
+if [ ! -r "$PCAP" ]; then
+	echo "SKIP replay of a real capture: $PCAP is not present"
+	exit 77
+fi
+trap sandbox_down EXIT
+
+CAM_MAC=$("$CAMGEN" pcap-info "$PCAP" | awk '$1 == "camera_mac" { print $2 }')
+CAM_IP=$("$CAMGEN" pcap-info "$PCAP" | awk '$1 == "camera_ipv4" { print $2 }')
+PHONE=192.168.10.248
+CLOUD=(47.88.59.209 47.90.240.160 47.74.255.9)
+
+sandbox_up
+# the phone of the capture sits behind the router's NVR port
+ip -n "$NS_NVR" addr add "$PHONE/32" dev eth0
+ip -n "$NS_RTR" route add "$PHONE/32" dev nvr0
+syslog_up
+write_policy "$CF_DIR/camfence.conf"
+daemon_up "$CF_DIR/camfence.conf"
+sink_up "$NS_NVR" eth0 nvr
+sink_up "$NS_INET" inet0 inet
+
+lan_mac=$(ip -n "$NS_RTR" -j link show lan0 | sed -n 's/.*"address":"\([^"]*\)".*/\1/p')
+cam "$CAMGEN" replay --iface cam0 --pcap "$PCAP" --dmac "$lan_mac" --fast >"$CF_DIR/replay.out"
+sleep 0.5
+sink_down nvr
+sink_down inet
+
+want_lan=$("$CAMGEN" pcap-info "$PCAP" | awk -v p="$PHONE" '$1 == "peer" && $2 == p && $3 == "udp" { n += $5 } END { print n + 0 }')
+check "replay: the camera's frames were all sent" grep -q "^replay: sent \([0-9]*\) of \1 frames" "$CF_DIR/replay.out"
+check "replay: all $want_lan datagrams to the phone arrive" test "$(sink_count nvr udp "$PHONE")" -eq "$want_lan"
+for ip in "${CLOUD[@]}"; do
+	check "replay: no packet reaches cloud host $ip" test "$(sink_count inet udp "$ip")" -eq 0
+	check "replay: syslog alert for $ip:32100" \
+		wait_for 5 grep -q "blocked udp $CAM_IP:[0-9]* -> $ip:32100 iface lan0 mac $CAM_MAC" "$CF_DIR/messages"
+done
+check "replay: no UDP or TCP at all reaches the internet" \
+	test "$(awk '$1 == "udp" || $1 == "tcp" { n += $4 } END { print n + 0 }' "$CF_DIR/inet.sink")" -eq 0
+
+exit "$CF_FAILED"
