@@ -32,7 +32,7 @@ CFLAGS      += $(NL_CFLAGS)
 # The daemon's code is a library so the unit tests link the same objects.
 LIB_SRCS := daemon/policy_lex.c daemon/policy_parse.c daemon/policy_compile.c \
             daemon/policy_match.c daemon/addr.c daemon/log.c daemon/policy_check.c
-LOADER_SRCS := daemon/loader.c daemon/events.c daemon/control.c daemon/kmod_client.c
+LOADER_SRCS := daemon/loader.c daemon/flows.c daemon/events.c daemon/control.c daemon/kmod_client.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LOADER_OBJS := $(LOADER_SRCS:%.c=$(BUILD)/%.o)
 SKEL     := $(BUILD)/camfence.skel.h
@@ -113,18 +113,18 @@ bench: all
 # Kbuild writes its objects beside the sources, so the module is built in a
 # mirror of symlinks under build/kmod and the tree stays clean.
 
-KDIR ?= $(shell scripts/kdir.sh)
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h)
 
 kmod: $(BUILD)/kmod/camfence.ko
 
+# KDIR is found when the module is built, not on every make run.
 $(BUILD)/kmod/camfence.ko: Kbuild $(KMOD_SRCS) $(wildcard include/*.h)
-	@test -n "$(KDIR)" || { echo "make kmod: no kernel build directory (set KDIR)" >&2; exit 1; }
 	@mkdir -p $(BUILD)/kmod/kmod
 	@ln -sf $(CURDIR)/Kbuild $(BUILD)/kmod/Kbuild
 	@ln -sfn $(CURDIR)/include $(BUILD)/kmod/include
 	@for f in $(KMOD_SRCS); do ln -sf $(CURDIR)/$$f $(BUILD)/kmod/$$f; done
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(BUILD)/kmod modules
+	kdir="$(KDIR)"; kdir="$${kdir:-$$(scripts/kdir.sh)}" || exit 1; \
+		$(MAKE) -C "$$kdir" M=$(CURDIR)/$(BUILD)/kmod modules
 
 clean:
 	rm -rf $(BUILD)

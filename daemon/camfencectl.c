@@ -18,6 +18,7 @@ static void usage(FILE *f)
 		"usage: camfencectl [--socket PATH] COMMAND\n"
 		"\n"
 		"  status          is camfenced running; its policy and counters\n"
+		"  flows [MAC]     what each device tried: destinations, verdicts, counts\n"
 		"  reload          reload the policy file (as SIGHUP does)\n"
 		"  check [FILE]    check a policy file (default " DEFAULT_CONFIG ")\n"
 		"  module          is camfence.ko loaded, and which version\n"
@@ -79,6 +80,14 @@ int main(int argc, char **argv)
 	cmd = argv[optind];
 	nargs = argc - optind - 1;
 
+	if (!strcmp(cmd, "flows")) {
+		char req[CAMFENCE_CONTROL_MAX];
+
+		if (nargs > 1)
+			goto too_many;
+		snprintf(req, sizeof(req), "flows%s%.32s", nargs ? " " : "", nargs ? argv[optind + 1] : "");
+		return ask_daemon(sock, req);
+	}
 	if (!strcmp(cmd, "check")) {
 		if (nargs > 1)
 			goto too_many;

@@ -23,6 +23,7 @@
 #include "policy_check.h"
 #include "control.h"
 #include "events.h"
+#include "flows.h"
 #include "loader.h"
 #include "log.h"
 
@@ -243,6 +244,18 @@ static void reply_status(struct daemon *d, FILE *f)
 		(unsigned long long)st[CAMFENCE_STAT_FLOW_CACHE_HITS]);
 }
 
+static void reply_flows(struct daemon *d, FILE *f, const char *device)
+{
+	uint8_t mac[6];
+
+	if (device && camfence_addr_parse_mac(device, mac)) {
+		fprintf(f, "error: '%.32s' is not a MAC address\n", device);
+		return;
+	}
+	fprintf(f, "ok\n");
+	camfence_flows_print(d->loader, d->cur.cfg, d->cur.compiled, device, f);
+}
+
 static void on_control(struct daemon *d)
 {
 	char req[CAMFENCE_CONTROL_MAX];
@@ -259,6 +272,10 @@ static void on_control(struct daemon *d)
 	}
 	if (!strcmp(req, "status"))
 		reply_status(d, f);
+	else if (!strcmp(req, "flows"))
+		reply_flows(d, f, NULL);
+	else if (!strncmp(req, "flows ", 6))
+		reply_flows(d, f, req + 6);
 	else if (!strcmp(req, "reload"))
 		fprintf(f, load_policy(d) ? "error: reload failed; see syslog\n" : "ok\n");
 	else

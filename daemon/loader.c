@@ -267,3 +267,25 @@ int camfence_loader_device_counters(struct camfence_loader *l, __u32 device_id,
 	free(percpu);
 	return ret;
 }
+
+int camfence_loader_flows(struct camfence_loader *l,
+			  int (*fn)(const struct camfence_flow_key *k, const struct camfence_flow *f,
+				    void *ctx),
+			  void *ctx)
+{
+	int fd = bpf_map__fd(l->skel->maps.flows), have_prev = 0, ret;
+	struct camfence_flow_key prev, key;
+	struct camfence_flow flow;
+
+	while (bpf_map_get_next_key(fd, have_prev ? &prev : NULL, &key) == 0) {
+		/* an LRU entry may be evicted between the two calls: skip it */
+		if (bpf_map_lookup_elem(fd, &key, &flow) == 0) {
+			ret = fn(&key, &flow, ctx);
+			if (ret)
+				return ret;
+		}
+		prev = key;
+		have_prev = 1;
+	}
+	return 0;
+}

@@ -26,6 +26,11 @@ int camfence_loader_push(struct camfence_loader *l, const struct cf_compiled *c)
 int camfence_loader_attach(struct camfence_loader *l, int ifindex, enum camfence_attach_mode *mode);
 int camfence_loader_detach(struct camfence_loader *l, int ifindex, enum camfence_attach_mode mode);
 int camfence_loader_stats(struct camfence_loader *l, __u64 out[__CAMFENCE_STAT_MAX]);
+/* Calls fn for every entry of the flow table; stops when fn returns non-zero. */
+int camfence_loader_flows(struct camfence_loader *l,
+			  int (*fn)(const struct camfence_flow_key *k, const struct camfence_flow *f,
+				    void *ctx),
+			  void *ctx);
 int camfence_loader_device_counters(struct camfence_loader *l, __u32 device_id,
 				    struct camfence_counters *sum);
 

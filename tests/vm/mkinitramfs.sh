@@ -1,0 +1,137 @@
+#!/bin/bash
+# Build the initramfs of the test VM.
+#
+#   mkinitramfs.sh OUT KVER KO CTL
+#
+# OUT   the gzipped newc cpio to write
+# KVER  the kernel the VM boots; modules come from /lib/modules/KVER
+# KO    camfence.ko, built against KVER
+# CTL   camfencectl, with `camfencectl module`
+#
+# Inside: busybox (its applets in /bin), the iproute2 tools the tests need
+# at their usual paths, camfencectl, genl_probe (built from genl_probe.c
+# here), every shared library they use with the
+# ld.so, /init and /tests.sh from this folder, and in /lib/modules (flat,
+# uncompressed) camfence.ko, the modules it depends on and those the tests
+# need (veth). /vmtest.env tells the tests what to expect and what to load.
+set -euo pipefail
+
+die() {
+	echo "mkinitramfs: $*" >&2
+	exit 1
+}
+
+[ $# -eq 4 ] || die "usage: mkinitramfs.sh OUT KVER KO CTL"
+out=$1 kver=$2 ko=$3 ctl=$4
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+# Modules the tests use besides camfence.ko and what it depends on.
+TEST_MODULES="veth"
+# Dynamic tools the tests call by path (busybox sh prefers its own applets).
+TOOLS="/usr/sbin/ip /usr/sbin/genl"
+
+[ -f "$ko" ] || die "$ko not found (make kmod)"
+[ -x "$ctl" ] || die "$ctl not found or not executable"
+[ -d "/lib/modules/$kver" ] || die "/lib/modules/$kver not found (install linux-image-$kver)"
+busybox=$(command -v busybox) || die "busybox not found (install busybox-static)"
+for t in $TOOLS; do
+	[ -x "$t" ] || die "$t not found (install iproute2)"
+done
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+trap 'exit 1' HUP INT PIPE TERM
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,run,tmp,etc,lib/modules}
+
+# A binary and every library ldd names (the "=> /path" ones and the ld.so),
+# each at the path the dynamic linker will look for it.
+copy_binary() {
+	local src=$1 dst=$2 lib
+	mkdir -p "$stage$(dirname "$dst")"
+	cp -L "$src" "$stage$dst"
+	# ldd fails on a static binary: there is nothing to copy then.
+	{ ldd "$src" 2>/dev/null || true; } | awk '
+		$2 == "=>" && $3 ~ /^\// { print $3 }
+		$1 ~ /^\// { print $1 }' |
+	while read -r lib; do
+		[ -e "$stage$lib" ] && continue
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+}
+
+copy_binary "$busybox" /bin/busybox
+for applet in $("$busybox" --list); do
+	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
+done
+for t in $TOOLS; do
+	copy_binary "$t" "$t"
+done
+copy_binary "$ctl" /usr/bin/camfencectl
+"${CC:-cc}" -O2 -Wall -Wextra -I"$top/include" -o "$stage/genl_probe" "$here/genl_probe.c" ||
+	die "could not build genl_probe"
+copy_binary "$stage/genl_probe" /usr/bin/genl_probe
+rm "$stage/genl_probe"
+
+# Module files in load order, dependencies first, for `modprobe -S` to
+# resolve against the VM kernel's modules.dep; built-ins print no insmod.
+module_files() {
+	local m
+	for m in "$@"; do
+		modprobe -S "$kver" --show-depends "$m" ||
+			die "module $m: not found for $kver"
+	done | awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++'
+}
+
+# The VM's busybox insmod takes a plain ELF file: decompress on the way in.
+copy_module() {
+	local src=$1 name
+	name=$(basename "$src")
+	case $src in
+	*.ko.xz)	name=${name%.xz}; xz -dc "$src" >"$stage/lib/modules/$name" ;;
+	*.ko.zst)	name=${name%.zst}; zstd -qdc "$src" >"$stage/lib/modules/$name" ;;
+	*.ko.gz)	name=${name%.gz}; gzip -dc "$src" >"$stage/lib/modules/$name" ;;
+	*)		cp "$src" "$stage/lib/modules/$name" ;;
+	esac
+	echo "$name"
+}
+
+load_list() {
+	local f names=""
+	for f in "$@"; do
+		names="$names $(copy_module "$f")"
+	done
+	echo "${names# }"
+}
+
+depends=$(modinfo -F depends "$ko" | tr ',' ' ')
+# shellcheck disable=SC2086 # word splitting wanted: one module per word
+dep_files=$(module_files $depends)
+# shellcheck disable=SC2086
+test_files=$(module_files $TEST_MODULES)
+# shellcheck disable=SC2086
+dep_names=$(load_list $dep_files)
+# shellcheck disable=SC2086
+test_names=$(load_list $test_files)
+cp "$ko" "$stage/lib/modules/camfence.ko"
+
+version=$(sed -n 's/^#define CAMFENCE_VERSION[[:space:]]*"\(.*\)"/\1/p' "$top/include/camfence.h")
+api=$(sed -n 's/^#define CAMFENCE_GENL_API[[:space:]]*\([0-9]*\)/\1/p' "$top/include/camfence_genl.h")
+if [ -z "$version" ] || [ -z "$api" ]; then
+	die "CAMFENCE_VERSION or CAMFENCE_GENL_API not found in $top/include"
+fi
+
+cat >"$stage/vmtest.env" <<EOF
+EXPECT_VERSION='$version'
+EXPECT_API='$api'
+DEP_MODULES='$dep_names'
+TEST_MODULES='$test_names'
+EOF
+install -m 0755 "$here/init.sh" "$stage/init"
+install -m 0755 "$here/tests.sh" "$stage/tests.sh"
+# The kernel opens /dev/console for init before anything is mounted.
+mknod -m 0600 "$stage/dev/console" c 5 1 || die "mknod /dev/console: run as root"
+
+(cd "$stage" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null --create --format=newc --owner=0:0 --quiet) | gzip -1 >"$out"

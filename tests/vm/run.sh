@@ -1,0 +1,106 @@
+#!/bin/bash
+# VM layer: camfence.ko loaded in QEMU booting Debian's own kernel.
+#
+#   host                                    VM (TCG, 512 MB, ttyS0)
+#   build/kmod/camfence.ko --vermagic--> /boot/vmlinuz-$KVER
+#   build/camfencectl       mkinitramfs   /init -> /tests.sh -> poweroff -f
+#   busybox, iproute2       ----------->  "vmtest: PASS|FAIL ..." on the console
+#
+# The host kernel cannot load modules, so this is the only place the module
+# runs. KVER is the kernel the module was built for, read from it. Prints
+# every test line, then exactly one "vm: N passed, N failed"; exits 0 only if
+# nothing failed and the VM got to the end of the tests.
+#
+# Environment: CAMFENCE_KO, CAMFENCECTL (binaries under test), QEMU,
+# VM_TIMEOUT (seconds, default 180), VM_LOG (keep the console log there).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+ko=${CAMFENCE_KO:-$top/build/kmod/camfence.ko}
+ctl=${CAMFENCECTL:-$top/build/camfencectl}
+qemu=${QEMU:-qemu-system-x86_64}
+timeout=${VM_TIMEOUT:-180}
+
+die() {
+	echo "vm: $*" >&2
+	echo "vm: 0 passed, 1 failed"
+	exit 1
+}
+
+[ -f "$ko" ] || die "$ko not found: make kmod"
+[ -x "$ctl" ] || die "$ctl not found: make, or set CAMFENCECTL"
+command -v "$qemu" >/dev/null || die "$qemu not found: install qemu-system-x86"
+
+kver=$(modinfo -F vermagic "$ko" | awk '{ print $1 }')
+[ -n "$kver" ] || die "no vermagic in $ko"
+kernel=/boot/vmlinuz-$kver
+[ -r "$kernel" ] || die "$kernel not found or not readable: install linux-image-$kver (module built for $kver)"
+
+tmp=$(mktemp -d)
+vm=
+cleanup() {
+	[ -z "$vm" ] || kill "$vm" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+# Count the VM's results, add the host's own failure if any ($1), print the
+# summary. Returns non-zero when anything failed.
+report() {
+	local passed failed host_fail=$1
+
+	[ -z "${VM_LOG:-}" ] || cp "$tmp/console" "$VM_LOG"
+	passed=$(grep -c '^vmtest: PASS' "$tmp/console" || true)
+	failed=$(grep -c '^vmtest: FAIL' "$tmp/console" || true)
+	if [ -n "$host_fail" ]; then
+		echo "FAIL $host_fail"
+		failed=$((failed + 1))
+	fi
+	if ! grep -q '^vmtest: END$' "$tmp/console"; then
+		echo "FAIL VM did not reach the end of the tests"
+		failed=$((failed + 1))
+	elif [ "$passed" -eq 0 ]; then
+		echo "FAIL VM ran no test"
+		failed=$((failed + 1))
+	fi
+	if [ "$failed" -ne 0 ]; then
+		echo "vm: last lines of the console:" >&2
+		tail -n 40 "$tmp/console" | sed 's/^/  | /' >&2
+	fi
+	echo "vm: ran in $((SECONDS - start))s"
+	echo "vm: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+"$here/mkinitramfs.sh" "$tmp/initrd.gz" "$kver" "$ko" "$ctl" ||
+	die "could not build the initramfs"
+
+echo "vm: booting $kernel (timeout ${timeout}s)"
+start=$SECONDS
+# Both exist before tail and report look for them.
+: >"$tmp/raw"
+: >"$tmp/console"
+trap 'report interrupted; exit 1' HUP INT TERM
+# In the background so an interrupted run can stop it (timeout passes our
+# SIGTERM on to QEMU); the console is followed while it grows.
+timeout "$timeout" "$qemu" -accel tcg -m 512 -nographic -no-reboot -nic none \
+	-kernel "$kernel" -initrd "$tmp/initrd.gz" \
+	-append "console=ttyS0 panic=-1 quiet" </dev/null >"$tmp/raw" 2>&1 &
+vm=$!
+tail -n +1 -s 0.2 -f --pid="$vm" "$tmp/raw" |
+	sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$tmp/console" |
+	sed -un 's/^vmtest: \(PASS\|FAIL\|#\)/\1/p' &
+follow=$!
+# wait, unlike a foreground pipeline, lets the traps run at once.
+status=0
+wait "$vm" || status=$?
+vm=
+wait "$follow" || true
+
+case $status in
+0)	report "" ;;
+124)	report "VM timed out after ${timeout}s" ;;
+*)	report "$qemu exited with status $status" ;;
+esac
