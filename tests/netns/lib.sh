@@ -28,8 +28,16 @@ NS_CAM=$CF_TAG-cam
 NS_NVR=$CF_TAG-nvr
 NS_RTR=$CF_TAG-rtr
 NS_INET=$CF_TAG-inet
-CAM_MAC=${CAM_MAC:-b0:d5:9d:b9:f0:b4}
-CAM_IP=${CAM_IP:-192.168.10.204}
+# camera_is MAC IPV4: the camera's identity; its LAN is the /24 around it,
+# where the router takes .1 (or .254 when the camera has .1)
+camera_is() {
+	CAM_MAC=$1
+	CAM_IP=$2
+	LAN_NET=${CAM_IP%.*}
+	RTR_LAN_IP=$LAN_NET.1
+	[ "$CAM_IP" != "$RTR_LAN_IP" ] || RTR_LAN_IP=$LAN_NET.254
+}
+camera_is b0:d5:9d:b9:f0:b4 192.168.10.204
 NVR_IP=192.168.20.10
 NTP_IP=203.0.113.123
 DNS_IP=192.0.2.53
@@ -54,13 +62,13 @@ sandbox_up() {
 	ip -n "$NS_CAM" link set cam0 address "$CAM_MAC"
 	ip -n "$NS_CAM" addr add "$CAM_IP/24" dev cam0
 	ip -n "$NS_CAM" link set cam0 up
-	ip -n "$NS_CAM" route add default via 192.168.10.1
+	ip -n "$NS_CAM" route add default via "$RTR_LAN_IP"
 
 	ip -n "$NS_NVR" addr add "$NVR_IP/24" dev eth0
 	ip -n "$NS_NVR" link set eth0 up
 	ip -n "$NS_NVR" route add default via 192.168.20.1
 
-	ip -n "$NS_RTR" addr add 192.168.10.1/24 dev lan0
+	ip -n "$NS_RTR" addr add "$RTR_LAN_IP/24" dev lan0
 	ip -n "$NS_RTR" addr add 192.168.20.1/24 dev nvr0
 	ip -n "$NS_RTR" addr add 198.51.100.1/24 dev wan0
 	local l
@@ -73,7 +81,8 @@ sandbox_up() {
 
 	ip -n "$NS_INET" addr add 198.51.100.2/24 dev inet0
 	ip -n "$NS_INET" link set inet0 up
-	ip -n "$NS_INET" route add 192.168.0.0/16 via 198.51.100.1
+	ip -n "$NS_INET" route add "$LAN_NET.0/24" via 198.51.100.1
+	ip -n "$NS_INET" route add 192.168.20.0/24 via 198.51.100.1
 	for l in "$NTP_IP" "$DNS_IP" "${CLOUD_IPS[@]}"; do
 		ip -n "$NS_INET" addr add "$l/32" dev lo
 	done
@@ -129,8 +138,8 @@ with_devlog() {
 		exec "$@"' camfence-devlog "$CF_DIR" "$@"
 }
 
-# write_policy FILE: the test policy; cameras may reach the LAN, the NVR
-# subnet and one NTP server, nothing else.
+# write_policy FILE: cameras may reach their LAN, the NVR subnet and one NTP
+# server, nothing else.
 write_policy() {
 	cat >"$1" <<CONF
 zone cameras {
@@ -145,7 +154,7 @@ group cams {
 
 policy lan-only {
 	allow to 192.168.20.0/24
-	allow to 192.168.10.0/24
+	allow to $LAN_NET.0/24
 	allow to $NTP_IP udp 123
 	default deny
 }

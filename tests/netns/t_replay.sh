@@ -12,8 +12,9 @@ if [ ! -r "$PCAP" ]; then
 fi
 trap sandbox_down EXIT
 
-CAM_MAC=$("$CAMGEN" pcap-info "$PCAP" | awk '$1 == "camera_mac" { print $2 }')
-CAM_IP=$("$CAMGEN" pcap-info "$PCAP" | awk '$1 == "camera_ipv4" { print $2 }')
+info=$("$CAMGEN" pcap-info "$PCAP")
+camera_is "$(awk '$1 == "camera_mac" { print $2 }' <<<"$info")" \
+	"$(awk '$1 == "camera_ipv4" { print $2 }' <<<"$info")"
 PHONE=192.168.10.248
 CLOUD=(47.88.59.209 47.90.240.160 47.74.255.9)
 
@@ -33,7 +34,7 @@ sleep 0.5
 sink_down nvr
 sink_down inet
 
-want_lan=$("$CAMGEN" pcap-info "$PCAP" | awk -v p="$PHONE" '$1 == "peer" && $2 == p && $3 == "udp" { n += $5 } END { print n + 0 }')
+want_lan=$(awk -v p="$PHONE" '$1 == "peer" && $2 == p && $3 == "udp" { n += $5 } END { print n + 0 }' <<<"$info")
 check "replay: the camera's frames were all sent" grep -q "^replay: sent \([0-9]*\) of \1 frames" "$CF_DIR/replay.out"
 check "replay: all $want_lan datagrams to the phone arrive" test "$(sink_count nvr udp "$PHONE")" -eq "$want_lan"
 for ip in "${CLOUD[@]}"; do
@@ -43,5 +44,16 @@ for ip in "${CLOUD[@]}"; do
 done
 check "replay: no UDP or TCP at all reaches the internet" \
 	test "$(awk '$1 == "udp" || $1 == "tcp" { n += $4 } END { print n + 0 }' "$CF_DIR/inet.sink")" -eq 0
+
+flows=$(ctl flows)
+check "flows: the camera's LAN peer is allowed" \
+	grep -Eq "^$CAM_MAC +cams +$PHONE +udp +[0-9]+ +allowed" <<<"$flows"
+for ip in "${CLOUD[@]}"; do
+	check "flows: cloud host $ip is blocked" \
+		grep -Eq "^$CAM_MAC +cams +$ip +udp +32100 +blocked +3 " <<<"$flows"
+done
+check "flows: a MAC filter shows only that device" \
+	test "$(ctl flows "$CAM_MAC" | tail -n +2 | grep -vc "^$CAM_MAC")" -eq 0
+check "flows: a bad MAC is refused" fails quiet ctl flows nonsense
 
 exit "$CF_FAILED"
