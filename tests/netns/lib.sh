@@ -163,8 +163,9 @@ CONF
 
 daemon_up() {
 	local conf=$1
-	# ip netns exec, bash, unshare and bash exec each other: $! is camfenced
-	ip netns exec "$NS_RTR" bash -c "$(declare -f with_devlog); CF_DIR='$CF_DIR'; with_devlog '$CAMFENCED' -f -c '$conf' -s '$CF_DIR/ctl.sock'" \
+	# ip netns exec, setsid, bash, unshare and bash exec each other, so $! is
+	# camfenced; its own session keeps a Ctrl-C of the caller away from it
+	setsid ip netns exec "$NS_RTR" bash -c "$(declare -f with_devlog); CF_DIR='$CF_DIR'; with_devlog '$CAMFENCED' -f -c '$conf' -s '$CF_DIR/ctl.sock'" \
 		>"$CF_DIR/camfenced.out" 2>&1 &
 	echo $! >"$CF_DIR/camfenced.pid"
 	wait_for 10 test -S "$CF_DIR/ctl.sock" || {
