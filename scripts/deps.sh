@@ -11,7 +11,7 @@ packages=(
 	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static
 	cpio gzip kmod
 	# network namespace tests and the demo
-	iproute2 procps rsyslog util-linux
+	iproute2 procps rsyslog util-linux socat
 )
 
 missing=()

@@ -35,7 +35,9 @@ if command -v setpriv >/dev/null; then
 	check "non-root camfencectl is told to run as root" grep -q 'permission denied.*run as root' <<<"$out"
 fi
 check "unknown request over the socket is refused" \
-	bash -c "echo frob | ip netns exec $NS_RTR socat - UNIX-CONNECT:$CF_DIR/ctl.sock 2>/dev/null | grep -q '^error: unknown request' || ! command -v socat >/dev/null"
+	bash -c "echo frob | ip netns exec $NS_RTR socat - UNIX-CONNECT:$CF_DIR/ctl.sock | grep -q '^error: unknown request'"
+check "a silent client does not stall the daemon" \
+	bash -c "(sleep 4 | socat - UNIX-CONNECT:$CF_DIR/ctl.sock >/dev/null) & sleep 0.2; ip netns exec $NS_RTR timeout 3 $CAMFENCECTL -s $CF_DIR/ctl.sock status >/dev/null"
 
 pid=$(cat "$CF_DIR/camfenced.pid")
 kill -TERM "$pid"
