@@ -6,12 +6,11 @@
  * verdict was cached there together with the policy generation that decided
  * it, and a new generation makes every cached verdict stale at once.
  *
- * Slow path (first packet of a flow, or stale cache): interface -> zone,
- * source MAC or source prefix -> device and policy, then the policy's rules
- * as bitvectors: the destination trie gives the rules whose destination
- * matches, the port map the rules whose protocol and port match, and the
- * lowest bit set in both is the first matching rule. The cost does not grow
- * with the number of rules or devices.
+ * Slow path (first packet of a flow, or stale cache): interface and VLAN ->
+ * zone; source MAC prefix, source address prefix or VLAN -> device and
+ * policy; destination trie -> region of the policy; port trie -> the first
+ * rule that matches there, resolved by the compiler into disjoint port
+ * blocks. Each step is one lookup, whatever the number of rules or devices.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -49,50 +48,28 @@ struct {
 	__type(value, struct camfence_iface);
 } ifaces SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CAMFENCE_MAX_MACS);
-	__type(key, struct camfence_mac_key);
-	__type(value, struct camfence_device);
-} macs SEC(".maps");
+#define LPM_MAP(name, nentries, keytype, valtype)		\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);		\
+		__uint(max_entries, nentries);			\
+		__uint(map_flags, BPF_F_NO_PREALLOC);		\
+		__type(key, keytype);				\
+		__type(value, valtype);				\
+	} name SEC(".maps")
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, CAMFENCE_MAX_PREFIXES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct camfence_src4_key);
-	__type(value, struct camfence_device);
-} src4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, CAMFENCE_MAX_PREFIXES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct camfence_dst4_key);
-	__type(value, __u64);
-} dst4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, CAMFENCE_MAX_PREFIXES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct camfence_dst6_key);
-	__type(value, __u64);
-} dst6 SEC(".maps");
+LPM_MAP(macs, CAMFENCE_MAX_MACS, struct camfence_mac_key, struct camfence_device);
+LPM_MAP(src4, CAMFENCE_MAX_PREFIXES, struct camfence_src4_key, struct camfence_device);
+LPM_MAP(src6, CAMFENCE_MAX_PREFIXES, struct camfence_src6_key, struct camfence_device);
+LPM_MAP(dst4, CAMFENCE_MAX_PREFIXES, struct camfence_dst4_key, __u32);
+LPM_MAP(dst6, CAMFENCE_MAX_PREFIXES, struct camfence_dst6_key, __u32);
+LPM_MAP(ports, CAMFENCE_MAX_PORT_KEYS, struct camfence_port_key, struct camfence_decision);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CAMFENCE_MAX_PORT_KEYS);
-	__type(key, struct camfence_port_key);
-	__type(value, __u64);
-} ports SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * CAMFENCE_MAX_POLICIES * CAMFENCE_MAX_RULES);
-	__type(key, __u32);
-	__type(value, struct camfence_rule);
-} rules SEC(".maps");
+	__uint(max_entries, CAMFENCE_MAX_VLAN_KEYS);
+	__type(key, struct camfence_vlan_key);
+	__type(value, struct camfence_device);
+} vlans SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -136,21 +113,6 @@ struct packet {
 	__u8 is_ip;
 };
 
-/* Index of the lowest set bit: de Bruijn multiply, BPF has no ctz. */
-static const __u8 debruijn64[64] = {
-	0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4,
-	62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
-	63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
-	46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6,
-};
-
-static __always_inline __u32 lowest_bit(__u64 v)
-{
-	__u64 idx = ((v & -v) * 0x03f79d71b4ca8b09ULL) >> 58;
-
-	return debruijn64[idx & 63];
-}
-
 static __always_inline void stat_add(__u32 idx, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
@@ -184,7 +146,7 @@ static __always_inline void count(__u32 device_id, __u8 verdict, __u64 bytes)
 
 static __always_inline int parse_l4(void *l4, void *end, struct packet *p, int first_fragment)
 {
-	p->key.dport = CAMFENCE_PORT_ANY;
+	p->key.dport = 0;
 	if (!first_fragment)
 		return 0;
 	if (p->key.proto == IPPROTO_TCP) {
@@ -323,102 +285,121 @@ static __always_inline int parse(struct xdp_md *ctx, struct packet *p)
 	return 0;
 }
 
-static __always_inline __u64 port_bits(__u32 scope, __u8 proto, __u16 port)
+/* The region of the policy the destination falls in; -1 when none. */
+static __always_inline __s64 dst_table(__u32 scope, const struct packet *p)
 {
-	struct camfence_port_key pk = { .scope = scope, .proto = proto, .port = port };
-	__u64 *bits;
-
-	if (port != CAMFENCE_PORT_ANY) {
-		bits = bpf_map_lookup_elem(&ports, &pk);
-		if (bits)
-			return *bits;
-		pk.port = CAMFENCE_PORT_ANY;
-	}
-	bits = bpf_map_lookup_elem(&ports, &pk);
-	if (bits)
-		return *bits;
-	pk.proto = CAMFENCE_PROTO_ANY;
-	bits = bpf_map_lookup_elem(&ports, &pk);
-	return bits ? *bits : 0;
-}
-
-static __always_inline __u64 dst_bits(__u32 scope, const struct packet *p)
-{
-	__u64 *bits;
+	__u32 *table;
 
 	if (p->key.family == AF_INET) {
 		struct camfence_dst4_key k = { .prefixlen = 64, .scope = scope };
 
 		__builtin_memcpy(k.addr, p->key.daddr, 4);
-		bits = bpf_map_lookup_elem(&dst4, &k);
+		table = bpf_map_lookup_elem(&dst4, &k);
 	} else {
 		struct camfence_dst6_key k = { .prefixlen = 160, .scope = scope };
 
 		__builtin_memcpy(k.addr, p->key.daddr, 16);
-		bits = bpf_map_lookup_elem(&dst6, &k);
+		table = bpf_map_lookup_elem(&dst6, &k);
 	}
-	return bits ? *bits : 0;
+	return table ? (__s64)*table : -1;
 }
 
-static __always_inline struct camfence_device *find_device(__u32 slot, const struct packet *p)
+static __always_inline struct camfence_decision *port_decision(__u32 slot, __u32 table,
+							       const struct packet *p)
 {
-	struct camfence_mac_key mk = { .slot = slot };
+	struct camfence_port_key k = {
+		.prefixlen = 64,
+		.scope = camfence_table_scope(slot, table),
+		.proto = p->key.proto,
+		.port = bpf_htons(p->key.dport),
+	};
+	struct camfence_decision *d;
+
+	d = bpf_map_lookup_elem(&ports, &k);
+	if (d)
+		return d;
+	/* a protocol that no rule of the region names */
+	k.proto = CAMFENCE_PROTO_ANY;
+	return bpf_map_lookup_elem(&ports, &k);
+}
+
+static __always_inline struct camfence_device *find_device(__u32 scope, const struct packet *p)
+{
+	struct camfence_mac_key mk = { .prefixlen = 80, .scope = scope };
 	struct camfence_device *dev;
 
 	__builtin_memcpy(mk.mac, p->key.mac, ETH_ALEN);
 	dev = bpf_map_lookup_elem(&macs, &mk);
-	if (dev || p->key.family != AF_INET)
+	if (dev)
+		return dev;
+	if (p->key.family == AF_INET) {
+		struct camfence_src4_key k = { .prefixlen = 64, .scope = scope };
+
+		__builtin_memcpy(k.addr, p->key.saddr, 4);
+		dev = bpf_map_lookup_elem(&src4, &k);
+	} else if (p->key.family == AF_INET6) {
+		struct camfence_src6_key k = { .prefixlen = 160, .scope = scope };
+
+		__builtin_memcpy(k.addr, p->key.saddr, 16);
+		dev = bpf_map_lookup_elem(&src6, &k);
+	}
+	if (dev)
 		return dev;
 
-	struct camfence_src4_key sk = { .prefixlen = 64, .scope = slot };
+	struct camfence_vlan_key vk = { .scope = scope, .vlan = p->key.vlan };
 
-	__builtin_memcpy(sk.addr, p->key.saddr, 4);
-	return bpf_map_lookup_elem(&src4, &sk);
+	return bpf_map_lookup_elem(&vlans, &vk);
 }
 
 /* Decide a packet of a zone interface from the policy of its device. */
 static __always_inline void classify(__u32 slot, const struct camfence_iface *iface,
 				     const struct packet *p, struct camfence_flow *f)
 {
-	struct camfence_device *dev = find_device(slot, p);
+	struct camfence_device *dev = find_device(camfence_zone_scope(slot, iface->zone_id), p);
+	struct camfence_decision *d;
 	struct camfence_policy *pol;
-	struct camfence_rule *rule;
-	__u32 scope, idx;
-	__u64 match;
+	__u32 policy, idx;
+	__s64 table;
 
-	f->rule = CAMFENCE_RULE_DEFAULT;
-	if (!dev) {
+	f->rule_id = CAMFENCE_RULE_DEFAULT;
+	f->flags = 0;
+	if (dev) {
+		f->device_id = dev->device_id;
+		policy = dev->policy_id;
+		f->reason = CAMFENCE_REASON_DEFAULT;
+	} else {
 		f->device_id = 0;
-		f->verdict = iface->unknown_verdict;
+		policy = iface->unknown_policy;
 		f->reason = CAMFENCE_REASON_UNKNOWN_DEVICE;
-		return;
+		if (policy == CAMFENCE_POLICY_NONE) {
+			f->policy_id = CAMFENCE_POLICY_NONE;
+			f->verdict = iface->unknown_verdict;
+			f->flags = f->verdict == CAMFENCE_DROP ? CAMFENCE_DECISION_LOG : 0;
+			return;
+		}
 	}
-	f->device_id = dev->device_id;
-	f->policy_id = dev->policy_id;
-	idx = slot * CAMFENCE_MAX_POLICIES + (dev->policy_id & (CAMFENCE_MAX_POLICIES - 1));
+	f->policy_id = policy;
+	idx = slot * CAMFENCE_MAX_POLICIES + (policy & (CAMFENCE_MAX_POLICIES - 1));
 	pol = bpf_map_lookup_elem(&policies, &idx);
 	f->verdict = pol ? pol->default_verdict : CAMFENCE_DROP;
-	f->reason = CAMFENCE_REASON_DEFAULT;
+	f->flags = pol ? pol->default_flags : CAMFENCE_DECISION_LOG;
 	if (!p->is_ip) {
-		f->reason = CAMFENCE_REASON_NOT_IP;
+		if (dev)
+			f->reason = CAMFENCE_REASON_NOT_IP;
 		return;
 	}
 
-	scope = camfence_scope(slot, dev->policy_id);
-	match = dst_bits(scope, p);
-	if (!match)
+	table = dst_table(camfence_policy_scope(slot, policy), p);
+	if (table < 0)
 		return;
-	match &= port_bits(scope, p->key.proto, p->key.dport);
-	if (!match)
+	d = port_decision(slot, table, p);
+	if (!d || d->rule_id == CAMFENCE_RULE_DEFAULT)
 		return;
-
-	f->rule = lowest_bit(match);
-	idx = idx * CAMFENCE_MAX_RULES + f->rule;
-	rule = bpf_map_lookup_elem(&rules, &idx);
-	if (!rule)
-		return;
-	f->verdict = rule->verdict;
-	f->reason = CAMFENCE_REASON_RULE;
+	f->verdict = d->verdict;
+	f->flags = d->flags;
+	f->rule_id = d->rule_id;
+	if (dev)
+		f->reason = CAMFENCE_REASON_RULE;
 }
 
 static __always_inline void emit_event(const struct packet *p, const struct camfence_flow *f,
@@ -436,7 +417,7 @@ static __always_inline void emit_event(const struct packet *p, const struct camf
 	ev->ifindex = ifindex;
 	ev->device_id = f->device_id;
 	ev->policy_id = f->policy_id;
-	ev->rule = f->rule;
+	ev->rule_id = f->rule_id;
 	__builtin_memcpy(ev->mac, p->key.mac, ETH_ALEN);
 	ev->vlan = p->key.vlan;
 	ev->family = p->key.family;
@@ -489,7 +470,12 @@ int camfence_xdp(struct xdp_md *ctx)
 	}
 
 	ik.slot = gen & 1;
+	ik.vlan = p.key.vlan;
 	iface = bpf_map_lookup_elem(&ifaces, &ik);
+	if (!iface) {
+		ik.vlan = CAMFENCE_VLAN_ANY;
+		iface = bpf_map_lookup_elem(&ifaces, &ik);
+	}
 	if (!iface) {
 		stat_add(CAMFENCE_STAT_UNMANAGED, 1);
 		return XDP_PASS;
@@ -502,7 +488,7 @@ int camfence_xdp(struct xdp_md *ctx)
 	}
 
 	classify(ik.slot, iface, &p, &f);
-	if (p.essential && f.reason != CAMFENCE_REASON_RULE) {
+	if (p.essential && f.rule_id == CAMFENCE_RULE_DEFAULT) {
 		f.verdict = CAMFENCE_PASS;
 		f.reason = CAMFENCE_REASON_ESSENTIAL;
 	}
@@ -517,19 +503,20 @@ int camfence_xdp(struct xdp_md *ctx)
 	f.bytes = bytes;
 	if (cached) {
 		/* stale verdict of an older generation: decide again */
-		__u8 was = cached->verdict;
+		__u8 was = cached->verdict, was_logged = cached->flags & CAMFENCE_DECISION_LOG;
 
 		f.first_ns = cached->first_ns;
 		f.packets += cached->packets;
 		f.bytes += cached->bytes;
 		bpf_map_update_elem(&flows, &p.key, &f, BPF_EXIST);
-		if (f.verdict == CAMFENCE_DROP && was != CAMFENCE_DROP)
+		if ((f.flags & CAMFENCE_DECISION_LOG) &&
+		    (f.verdict != was || !was_logged))
 			emit_event(&p, &f, ctx->ingress_ifindex, gen, now);
 	} else {
 		f.first_ns = now;
 		/* only the CPU that creates the flow reports it */
 		if (bpf_map_update_elem(&flows, &p.key, &f, BPF_NOEXIST) == 0 &&
-		    f.verdict == CAMFENCE_DROP)
+		    (f.flags & CAMFENCE_DECISION_LOG))
 			emit_event(&p, &f, ctx->ingress_ifindex, gen, now);
 	}
 	return to_xdp(f.verdict);

@@ -36,6 +36,59 @@ int camfence_addr_parse_mac(const char *s, uint8_t mac[6])
 	return *s ? -EINVAL : 0;
 }
 
+int camfence_addr_parse_mac_prefix(const char *s, uint8_t mac[6], unsigned int *len,
+				   const char **why)
+{
+	const char *slash = strchr(s, '/');
+	unsigned int pairs = 0, i;
+	unsigned long n;
+	char *end;
+
+	memset(mac, 0, 6);
+	*why = "not a MAC address or prefix (44:19:b6:0a:0b:0c, 44:19:b6/24)";
+	if (!slash) {
+		*len = 48;
+		return camfence_addr_parse_mac(s, mac);
+	}
+	for (;;) {
+		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+
+		if (hi < 0 || lo < 0 || pairs == 6)
+			return -EINVAL;
+		mac[pairs++] = hi << 4 | lo;
+		s += 2;
+		if (*s == '/')
+			break;
+		if (*s++ != ':')
+			return -EINVAL;
+	}
+	*why = "MAC prefix length is not a number";
+	if (s[1] < '0' || s[1] > '9')
+		return -EINVAL;
+	n = strtoul(s + 1, &end, 10);
+	if (*end)
+		return -EINVAL;
+	*why = "MAC prefix length must be 1 to 48, and no longer than the pairs written";
+	if (n < 1 || n > pairs * 8)
+		return -ERANGE;
+	*why = "MAC bits are set beyond the prefix length";
+	for (i = n; i < 48; i++)
+		if (mac[i / 8] & (0x80 >> (i % 8)))
+			return -EINVAL;
+	*len = n;
+	*why = NULL;
+	return 0;
+}
+
+bool camfence_addr_mac_match(const uint8_t *prefix, unsigned int len, const uint8_t mac[6])
+{
+	unsigned int full = len / 8, rest = len % 8;
+
+	if (memcmp(prefix, mac, full))
+		return false;
+	return !rest || !((prefix[full] ^ mac[full]) & (0xff00 >> rest));
+}
+
 int camfence_addr_parse_prefix(const char *s, struct cf_prefix *p, const char **why)
 {
 	char host[INET6_ADDRSTRLEN + 1];

@@ -14,6 +14,11 @@ struct cf_prefix {
 };
 
 int camfence_addr_parse_mac(const char *s, uint8_t mac[6]);
+/* "44:19:b6:10:20:30", or a prefix of whole hex pairs with a length:
+ * "44:19:b6/24", "70:b3:d5:12:30/36". Bits beyond the length must be 0. */
+int camfence_addr_parse_mac_prefix(const char *s, uint8_t mac[6], unsigned int *len,
+				   const char **why);
+bool camfence_addr_mac_match(const uint8_t *prefix, unsigned int len, const uint8_t mac[6]);
 /* A host ("192.0.2.1") or a prefix ("192.0.2.0/24"); host bits must be 0. */
 int camfence_addr_parse_prefix(const char *s, struct cf_prefix *p, const char **why);
 bool camfence_addr_prefix_contains(const struct cf_prefix *outer, const struct cf_prefix *inner);

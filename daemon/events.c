@@ -24,50 +24,56 @@ static void endpoint(char *buf, size_t len, int family, const __u8 *addr, __u8 p
 		snprintf(buf, len, "%s:%u", a, port);
 }
 
+/* The rule or default that decided, as "rule FILE:LINE" or "default deny FILE:LINE". */
+static void decided_by(const struct camfence_event *ev, const struct cf_config *cfg,
+		       const struct cf_compiled *c, char *buf, size_t len)
+{
+	const struct cf_policy *pol = NULL;
+
+	if (cfg && ev->policy_id < cfg->policies.n)
+		pol = &cfg->policies.v[ev->policy_id];
+	if (ev->rule_id != CAMFENCE_RULE_DEFAULT) {
+		if (pol && c && ev->rule_id < c->rules.n) {
+			const struct cf_rule *r = &cfg->policies.v[c->rules.v[ev->rule_id].policy]
+						   .rules.v[c->rules.v[ev->rule_id].rule];
+
+			snprintf(buf, len, "rule %s:%u", camfence_policy_file(cfg, r->loc), r->loc.line);
+		} else {
+			snprintf(buf, len, "rule %u", ev->rule_id);
+		}
+		return;
+	}
+	if (ev->reason == CAMFENCE_REASON_UNKNOWN_DEVICE && ev->policy_id == CAMFENCE_POLICY_NONE) {
+		snprintf(buf, len, "unknown device (zone default %s)",
+			 ev->verdict == CAMFENCE_DROP ? "deny" : "allow");
+		return;
+	}
+	if (pol)
+		snprintf(buf, len, "default %s %s:%u", ev->verdict == CAMFENCE_DROP ? "deny" : "allow",
+			 camfence_policy_file(cfg, pol->default_loc.line ? pol->default_loc : pol->loc),
+			 pol->default_loc.line ? pol->default_loc.line : pol->loc.line);
+	else
+		snprintf(buf, len, "default %s", ev->verdict == CAMFENCE_DROP ? "deny" : "allow");
+}
+
 int camfence_events_format(const struct camfence_event *ev, const struct cf_config *cfg,
 			   const struct cf_compiled *c, char *buf, size_t len)
 {
-	char src[64], dst[64], mac[18], ifname[IF_NAMESIZE] = "", proto[8], why[160];
+	char src[64], dst[64], mac[18], ifname[IF_NAMESIZE] = "", proto[8], why[300];
 	const char *group = "-", *policy = "-";
 
 	endpoint(src, sizeof(src), ev->family, ev->saddr, ev->proto, ev->sport);
 	endpoint(dst, sizeof(dst), ev->family, ev->daddr, ev->proto, ev->dport);
 	if (!if_indextoname(ev->ifindex, ifname))
 		snprintf(ifname, sizeof(ifname), "if%u", ev->ifindex);
+	if (cfg && c && ev->device_id && ev->device_id < c->devices.n)
+		group = cfg->groups.v[c->devices.v[ev->device_id].group].name;
+	if (cfg && ev->policy_id < cfg->policies.n)
+		policy = cfg->policies.v[ev->policy_id].name;
+	decided_by(ev, cfg, c, why, sizeof(why));
 
-	if (cfg && c && ev->device_id && ev->device_id < c->devices.n) {
-		const struct cf_device_ref *ref = &c->devices.v[ev->device_id];
-
-		group = cfg->groups[ref->group].name;
-		if (ev->policy_id < cfg->npolicies)
-			policy = cfg->policies[ev->policy_id].name;
-	}
-
-	switch (ev->reason) {
-	case CAMFENCE_REASON_RULE:
-		if (cfg && ev->policy_id < cfg->npolicies &&
-		    ev->rule < cfg->policies[ev->policy_id].nrules)
-			snprintf(why, sizeof(why), "rule %s:%u",
-				 cfg->path, cfg->policies[ev->policy_id].rules[ev->rule].loc.line);
-		else
-			snprintf(why, sizeof(why), "rule %u", ev->rule + 1);
-		break;
-	case CAMFENCE_REASON_DEFAULT:
-		if (cfg && ev->policy_id < cfg->npolicies)
-			snprintf(why, sizeof(why), "default deny %s:%u", cfg->path,
-				 cfg->policies[ev->policy_id].loc.line);
-		else
-			snprintf(why, sizeof(why), "default deny");
-		break;
-	case CAMFENCE_REASON_UNKNOWN_DEVICE:
-		snprintf(why, sizeof(why), "unknown device (zone default deny)");
-		break;
-	default:
-		snprintf(why, sizeof(why), "reason %u", ev->reason);
-		break;
-	}
-
-	return snprintf(buf, len, "blocked %s %s -> %s iface %s mac %s group %s policy %s by %s generation %llu",
+	return snprintf(buf, len, "%s %s %s -> %s iface %s mac %s group %s policy %s by %s generation %llu",
+			ev->verdict == CAMFENCE_DROP ? "blocked" : "allowed",
 			camfence_policy_proto_name(ev->proto, proto), src, dst, ifname,
 			camfence_addr_mac_str(ev->mac, mac), group, policy, why,
 			(unsigned long long)ev->generation);

@@ -68,7 +68,7 @@ int camfence_flows_print(struct camfence_loader *l, const struct cf_config *cfg,
 		const char *group = "-";
 
 		if (cfg && c && r->flow.device_id && r->flow.device_id < c->devices.n)
-			group = cfg->groups[c->devices.v[r->flow.device_id].group].name;
+			group = cfg->groups.v[c->devices.v[r->flow.device_id].group].name;
 		inet_ntop(r->key.family, r->key.daddr, dst, sizeof(dst));
 		fprintf(out, "%-17s  %-12s  %-25s  %-6s  %5u  %-7s  %8llu  %10llu\n",
 			camfence_addr_mac_str(r->key.mac, mac), group, dst,

@@ -143,11 +143,11 @@ static int put(struct bpf_map *map, const void *key, const void *val)
 	return bpf_map_update_elem(bpf_map__fd(map), key, val, BPF_ANY) ? -errno : 0;
 }
 
-#define PUT_ALL(map, vec, valfield)						\
+#define PUT_ALL(map, vec)							\
 	do {									\
 		size_t _i;							\
 		for (_i = 0; _i < (vec).n; _i++) {				\
-			ret = put(map, &(vec).v[_i].key, &(vec).v[_i].valfield);	\
+			ret = put(map, &(vec).v[_i].key, &(vec).v[_i].val);	\
 			if (ret)						\
 				goto out;					\
 		}								\
@@ -158,13 +158,17 @@ int camfence_loader_push(struct camfence_loader *l, const struct cf_compiled *c)
 	struct camfence_bpf *s = l->skel;
 	struct camfence_config cfg = { .generation = l->generation + 1 };
 	__u32 slot = camfence_loader_next_slot(l), zero = 0;
+	/* where each key holds its slot: ifaces {slot}, device keys {len, zone
+	 * scope}, destinations {len, policy scope}, ports {len, table scope} */
 	const struct { struct bpf_map *map; struct slot_field f; } tables[] = {
 		{ s->maps.ifaces, { 0, 0 } },
-		{ s->maps.macs, { 0, 0 } },
-		{ s->maps.src4, { 4, 0 } },
+		{ s->maps.macs, { 4, 16 } },
+		{ s->maps.src4, { 4, 16 } },
+		{ s->maps.src6, { 4, 16 } },
+		{ s->maps.vlans, { 0, 16 } },
 		{ s->maps.dst4, { 4, 16 } },
 		{ s->maps.dst6, { 4, 16 } },
-		{ s->maps.ports, { 0, 16 } },
+		{ s->maps.ports, { 4, 31 } },
 	};
 	size_t i;
 	int ret;
@@ -176,22 +180,15 @@ int camfence_loader_push(struct camfence_loader *l, const struct cf_compiled *c)
 		if (ret)
 			goto out;
 	}
-	PUT_ALL(s->maps.ifaces, c->ifaces, val);
-	PUT_ALL(s->maps.macs, c->macs, val);
-	PUT_ALL(s->maps.src4, c->src4, val);
-	PUT_ALL(s->maps.dst4, c->dst4, bits);
-	PUT_ALL(s->maps.dst6, c->dst6, bits);
-	PUT_ALL(s->maps.ports, c->ports, bits);
-	for (i = 0; i < c->rules.n; i++) {
-		ret = put(s->maps.rules, &c->rules.v[i].idx, &c->rules.v[i].val);
-		if (ret)
-			goto out;
-	}
-	for (i = 0; i < c->policies.n; i++) {
-		ret = put(s->maps.policies, &c->policies.v[i].idx, &c->policies.v[i].val);
-		if (ret)
-			goto out;
-	}
+	PUT_ALL(s->maps.ifaces, c->ifaces);
+	PUT_ALL(s->maps.macs, c->macs);
+	PUT_ALL(s->maps.src4, c->src4);
+	PUT_ALL(s->maps.src6, c->src6);
+	PUT_ALL(s->maps.vlans, c->vlans);
+	PUT_ALL(s->maps.dst4, c->dst4);
+	PUT_ALL(s->maps.dst6, c->dst6);
+	PUT_ALL(s->maps.ports, c->ports);
+	PUT_ALL(s->maps.policies, c->policies);
 	/* the one write that makes the new policy live */
 	ret = put(s->maps.config, &zero, &cfg);
 	if (!ret)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The policy file as parsed: zones, device groups and policies, each with
- * the place in the file it came from so that every later error can name it.
- * docs/policy.md is the grammar.
+ * The policy file as parsed and resolved: zones, named devices, address
+ * sets, device groups and policies, each with the place in the file it came
+ * from so that every later error can name it. docs/policy.md is the grammar.
  */
 #ifndef CAMFENCE_POLICY_H
 #define CAMFENCE_POLICY_H
@@ -15,8 +15,19 @@
 
 #define CF_NAME_MAX	32
 #define CF_MAX_ERRORS	50
+#define CF_MAX_WARNINGS	50
+#define CF_MAX_INCLUDE_DEPTH 16
+
+#define CF_VEC(type) struct { type *v; size_t n, cap; }
+
+/* Appends a zeroed element to a CF_VEC and returns it; exits when out of memory. */
+#define CF_VEC_PUSH(vec) \
+	((__typeof__((vec).v))camfence_policy_vec_grow((void **)&(vec).v, &(vec).n, &(vec).cap, \
+						       sizeof(*(vec).v)))
+void *camfence_policy_vec_grow(void **v, size_t *n, size_t *cap, size_t size);
 
 struct cf_loc {
+	unsigned int file;	/* index into cf_config.files */
 	unsigned int line;
 	unsigned int col;
 };
@@ -24,71 +35,146 @@ struct cf_loc {
 struct cf_zone {
 	char name[CF_NAME_MAX];
 	struct cf_loc loc;
-	char (*ifaces)[IF_NAMESIZE];
-	struct cf_loc *iface_locs;
-	size_t nifaces;
-	uint8_t unknown_verdict;	/* CAMFENCE_PASS or CAMFENCE_DROP */
+	CF_VEC(char *) ifaces;
+	CF_VEC(struct cf_loc) iface_locs;
+	CF_VEC(uint16_t) vlans;		/* empty: the whole interface */
+	uint8_t unknown_verdict;	/* CAMFENCE_PASS or CAMFENCE_DROP ... */
+	char unknown_policy[CF_NAME_MAX]; /* ... unless a policy is named */
+	struct cf_loc unknown_loc;
+	int unknown_policy_idx;		/* resolved, -1 when none */
+};
+
+struct cf_mac_prefix {
+	uint8_t mac[6];
+	unsigned int len;		/* bits, 1 to 48 */
 };
 
 enum cf_member_kind {
-	CF_MEMBER_MAC,
-	CF_MEMBER_PREFIX,
+	CF_MEMBER_MAC,			/* a MAC or a MAC prefix */
+	CF_MEMBER_VENDOR,		/* every MAC prefix the registry gives a vendor */
+	CF_MEMBER_PREFIX,		/* an IPv4 or IPv6 source prefix */
+	CF_MEMBER_VLAN,
+	CF_MEMBER_DEVICE,		/* a named device: its MAC and addresses */
+	CF_MEMBER_GROUP,		/* every member of another group */
 };
 
 struct cf_member {
 	enum cf_member_kind kind;
-	uint8_t mac[6];
-	struct cf_prefix prefix;
 	struct cf_loc loc;
+	struct cf_mac_prefix mac;
+	struct cf_prefix prefix;
+	uint16_t vlan;
+	char name[256];			/* vendor, device or group name */
+	int ref;			/* resolved device or group index */
+	CF_VEC(struct cf_mac_prefix) vendor_macs;	/* resolved vendor prefixes */
+};
+
+struct cf_device {
+	char name[CF_NAME_MAX];
+	struct cf_loc loc;
+	CF_VEC(struct cf_mac_prefix) macs;
+	CF_VEC(struct cf_prefix) addrs;
+};
+
+struct cf_set {
+	char name[CF_NAME_MAX];
+	struct cf_loc loc;
+	CF_VEC(struct cf_prefix) prefixes;
 };
 
 struct cf_group {
 	char name[CF_NAME_MAX];
 	struct cf_loc loc;
-	struct cf_member *members;
-	size_t nmembers;
+	CF_VEC(struct cf_member) members;
+	char zone[CF_NAME_MAX];		/* only on this zone's interfaces */
+	struct cf_loc zone_loc;
+	int zone_idx;			/* resolved, -1: every zone */
 	char policy[CF_NAME_MAX];
 	struct cf_loc policy_loc;
-	int policy_idx;			/* resolved index into cf_config.policies */
+	int policy_idx;			/* resolved, -1 when none */
+	int used;			/* has a policy or is included */
 };
+
+struct cf_port_range {
+	uint16_t lo, hi;
+};
+
+enum cf_dst_kind {
+	CF_DST_ANY,
+	CF_DST_PREFIX,			/* a host or prefix written in the rule */
+	CF_DST_NAME,			/* a set or a named device */
+	CF_DST_LOCAL,			/* the subnets of the zone interfaces */
+	CF_DST_ROUTER,			/* the router's own addresses on them */
+};
+
+#define CF_LOG_DEFAULT	-1		/* deny logs, allow does not */
 
 struct cf_rule {
 	struct cf_loc loc;
 	uint8_t verdict;
-	int has_dst;			/* 0: any destination */
-	struct cf_prefix dst;
+	enum cf_dst_kind dst_kind;
+	struct cf_prefix dst;		/* CF_DST_PREFIX */
+	char dst_name[CF_NAME_MAX];	/* CF_DST_NAME */
+	struct cf_loc dst_loc;
+	CF_VEC(struct cf_prefix) dsts;	/* resolved: the prefixes it matches */
 	uint8_t proto;			/* 0: any protocol */
-	uint16_t port_lo, port_hi;	/* 0, 0: any port */
+	CF_VEC(struct cf_port_range) ports;	/* empty: any port */
+	int log;			/* 1, 0 or CF_LOG_DEFAULT */
+	unsigned int log_rate;		/* at most this many alerts ... */
+	unsigned int log_period;	/* ... per this many seconds; 0: no limit */
+	int shadowed_by;		/* resolved: an earlier rule that covers it, or -1 */
 };
 
 struct cf_policy {
 	char name[CF_NAME_MAX];
 	struct cf_loc loc;
-	struct cf_rule *rules;
-	size_t nrules;
+	CF_VEC(struct cf_rule) rules;
 	uint8_t default_verdict;
+	int default_log;
+	unsigned int default_log_rate, default_log_period;
+	struct cf_loc default_loc;
+	int allow_replies;
+};
+
+/* Addresses of the router's zone interfaces, for `local` and `router`. */
+struct cf_iface_addr {
+	char ifname[IF_NAMESIZE];
+	struct cf_prefix addr;		/* the address with its subnet's length */
 };
 
 struct cf_config {
 	char *path;
-	struct cf_zone *zones;
-	size_t nzones;
-	struct cf_group *groups;
-	size_t ngroups;
-	struct cf_policy *policies;
-	size_t npolicies;
+	CF_VEC(char *) files;		/* files[0] is path, then every include */
+	CF_VEC(struct cf_zone) zones;
+	CF_VEC(struct cf_device) devices;
+	CF_VEC(struct cf_set) sets;
+	CF_VEC(struct cf_group) groups;
+	CF_VEC(struct cf_policy) policies;
+	CF_VEC(struct cf_prefix) local;	/* bound: see camfence_policy_bind() */
+	CF_VEC(struct cf_prefix) router;
+	int bound;
 	/* "FILE:LINE:COL: message" each, then the line and a caret */
 	char *errors[CF_MAX_ERRORS];
 	size_t nerrors;
 	size_t nerrors_dropped;
+	char *warnings[CF_MAX_WARNINGS];
+	size_t nwarnings;
 };
 
-/* Parse a file (path) or, when text is not NULL, text named path. Always
- * returns a config; it is usable only when nerrors is 0. */
+/* Parse a file, or text named path. Always returns a config; it is usable
+ * only when nerrors is 0. Includes are read relative to the file that names
+ * them; vendor names are looked up in the registry under CAMFENCE_OUI_DIR
+ * (default /usr/share/ieee-data). */
 struct cf_config *camfence_policy_parse_file(const char *path);
 struct cf_config *camfence_policy_parse_text(const char *path, const char *text);
 void camfence_policy_free(struct cf_config *cfg);
 void camfence_policy_print_errors(const struct cf_config *cfg, FILE *out);
+void camfence_policy_print_warnings(const struct cf_config *cfg, FILE *out);
+/* Fill `local` and `router` from the addresses of the zone interfaces, and
+ * resolve the rules that name them. */
+void camfence_policy_bind(struct cf_config *cfg, const struct cf_iface_addr *addrs, size_t n);
 const char *camfence_policy_proto_name(uint8_t proto, char buf[8]);
+const char *camfence_policy_file(const struct cf_config *cfg, struct cf_loc loc);
+int camfence_policy_rule_logs(const struct cf_rule *r);
 
 #endif

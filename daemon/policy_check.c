@@ -2,6 +2,18 @@
 #include "policy_check.h"
 #include "policy_compile.h"
 
+static int uses_local(const struct cf_config *cfg)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->policies.n; i++)
+		for (j = 0; j < cfg->policies.v[i].rules.n; j++)
+			if (cfg->policies.v[i].rules.v[j].dst_kind == CF_DST_LOCAL ||
+			    cfg->policies.v[i].rules.v[j].dst_kind == CF_DST_ROUTER)
+				return 1;
+	return 0;
+}
+
 int camfence_check_file(const char *path, FILE *out, FILE *err)
 {
 	struct cf_config *cfg = camfence_policy_parse_file(path);
@@ -12,23 +24,33 @@ int camfence_check_file(const char *path, FILE *out, FILE *err)
 
 	if (cfg->nerrors) {
 		camfence_policy_print_errors(cfg, err);
+		camfence_policy_print_warnings(cfg, err);
 		fprintf(err, "%s: %zu error%s; nothing was changed\n", path,
 			cfg->nerrors + cfg->nerrors_dropped, cfg->nerrors == 1 ? "" : "s");
 		goto out;
 	}
+	camfence_policy_print_warnings(cfg, err);
 	/* interfaces are checked where the policy runs, not here */
 	if (camfence_policy_compile(cfg, 0, NULL, NULL, &c, why, sizeof(why))) {
 		fprintf(err, "%s\n", why);
 		goto out;
 	}
-	for (i = 0; i < cfg->nzones; i++)
-		nif += cfg->zones[i].nifaces;
-	for (i = 0; i < cfg->npolicies; i++)
-		nrules += cfg->policies[i].nrules;
-	fprintf(out, "%s: ok: %zu zones (%zu interfaces), %zu groups, %zu devices, %zu policies, %zu rules\n",
-		path, cfg->nzones, nif, cfg->ngroups, c->devices.n - 1, cfg->npolicies, nrules);
-	fprintf(out, "compiled: %zu mac, %zu ipv4 source, %zu ipv4 and %zu ipv6 destination, %zu port entries\n",
-		c->macs.n, c->src4.n, c->dst4.n, c->dst6.n, c->ports.n);
+	for (i = 0; i < cfg->zones.n; i++)
+		nif += cfg->zones.v[i].ifaces.n;
+	for (i = 0; i < cfg->policies.n; i++)
+		nrules += cfg->policies.v[i].rules.n;
+	fprintf(out, "%s: ok: %zu zone%s (%zu interface%s), %zu groups, %zu devices, %zu sets, %zu policies, %zu rules",
+		path, cfg->zones.n, cfg->zones.n == 1 ? "" : "s", nif, nif == 1 ? "" : "s",
+		cfg->groups.n, c->devices.n - 1, cfg->sets.n, cfg->policies.n, nrules);
+	if (cfg->files.n > 1)
+		fprintf(out, ", %zu files", cfg->files.n);
+	fprintf(out, "\ncompiled: %zu mac, %zu source prefix, %zu vlan, %zu destination prefix, %zu tables, %zu port entries\n",
+		c->macs.n, c->src4.n + c->src6.n, c->vlans.n, c->dst4.n + c->dst6.n, c->ntables,
+		c->ports.n);
+	if (uses_local(cfg))
+		fprintf(out, "note: 'local' and 'router' are the addresses of the zone interfaces where camfenced runs\n");
+	if (cfg->nwarnings)
+		fprintf(out, "%zu warning%s\n", cfg->nwarnings, cfg->nwarnings == 1 ? "" : "s");
 	ret = 0;
 out:
 	camfence_policy_compiled_free(c);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The compiled form of a policy: the entries of every map the XDP program
- * reads, for one slot. The loader writes them as they are; the tests read
- * them to check the compiler against the reference matcher.
+ * reads, for one slot, and the tables the daemon needs to name what an
+ * event's ids stand for. The loader writes the entries as they are; the
+ * tests read them to check the compiler against the reference matcher.
  */
 #ifndef CAMFENCE_POLICY_COMPILE_H
 #define CAMFENCE_POLICY_COMPILE_H
@@ -12,66 +13,51 @@
 #include "camfence.h"
 #include "policy.h"
 
-#define CF_VEC(type) struct { type *v; size_t n, cap; }
+#define CF_ENTRY(name, keytype, valtype)	\
+	struct name {				\
+		keytype key;			\
+		valtype val;			\
+	}
 
-struct cf_iface_entry {
-	struct camfence_iface_key key;
-	struct camfence_iface val;
-	char name[IF_NAMESIZE];
-};
+CF_ENTRY(cf_iface_entry, struct camfence_iface_key, struct camfence_iface);
+CF_ENTRY(cf_mac_entry, struct camfence_mac_key, struct camfence_device);
+CF_ENTRY(cf_src4_entry, struct camfence_src4_key, struct camfence_device);
+CF_ENTRY(cf_src6_entry, struct camfence_src6_key, struct camfence_device);
+CF_ENTRY(cf_vlan_entry, struct camfence_vlan_key, struct camfence_device);
+CF_ENTRY(cf_dst4_entry, struct camfence_dst4_key, __u32);
+CF_ENTRY(cf_dst6_entry, struct camfence_dst6_key, __u32);
+CF_ENTRY(cf_port_entry, struct camfence_port_key, struct camfence_decision);
+CF_ENTRY(cf_policy_entry, __u32, struct camfence_policy);
 
-struct cf_mac_entry {
-	struct camfence_mac_key key;
-	struct camfence_device val;
-};
-
-struct cf_src4_entry {
-	struct camfence_src4_key key;
-	struct camfence_device val;
-};
-
-struct cf_dst4_entry {
-	struct camfence_dst4_key key;
-	__u64 bits;
-};
-
-struct cf_dst6_entry {
-	struct camfence_dst6_key key;
-	__u64 bits;
-};
-
-struct cf_port_entry {
-	struct camfence_port_key key;
-	__u64 bits;
-};
-
-struct cf_rule_entry {
-	__u32 idx;
-	struct camfence_rule val;
-};
-
-struct cf_policy_entry {
-	__u32 idx;
-	struct camfence_policy val;
-};
-
-/* What a device id stands for, to name it in alerts. */
+/* What a device id stands for: the group whose policy it follows, and the
+ * member (of that group or of a group it includes) that recognises it. */
 struct cf_device_ref {
-	int group;		/* index into cf_config.groups, -1 for id 0 */
+	int group;		/* -1 for id 0, the unknown device */
+	int member_group;
 	int member;
+};
+
+/* What a rule id stands for. */
+struct cf_rule_ref {
+	int policy;
+	int rule;
 };
 
 struct cf_compiled {
 	__u32 slot;
 	CF_VEC(struct cf_iface_entry) ifaces;
+	CF_VEC(char *) iface_names;		/* beside ifaces */
 	CF_VEC(struct cf_mac_entry) macs;
 	CF_VEC(struct cf_src4_entry) src4;
+	CF_VEC(struct cf_src6_entry) src6;
+	CF_VEC(struct cf_vlan_entry) vlans;
 	CF_VEC(struct cf_dst4_entry) dst4;
 	CF_VEC(struct cf_dst6_entry) dst6;
 	CF_VEC(struct cf_port_entry) ports;
-	CF_VEC(struct cf_rule_entry) rules;
 	CF_VEC(struct cf_policy_entry) policies;
 	CF_VEC(struct cf_device_ref) devices;	/* index: device id */
+	CF_VEC(struct cf_rule_ref) rules;	/* index: rule id */
+	size_t ntables;
 };
 
 /* Interface name to index; negative errno when there is none. NULL: the

@@ -2,7 +2,8 @@
 /*
  * A policy file is a sequence of statements, one per line; a backslash at
  * the end of a line continues it, '#' starts a comment, and braces open and
- * close blocks. Everything else is words separated by blanks.
+ * close blocks. Everything else is words separated by blanks, or a quoted
+ * word that may hold blanks.
  */
 #include <string.h>
 
@@ -92,6 +93,24 @@ void camfence_policy_lex_next(struct cf_lexer *lx, struct cf_tok *tok)
 	}
 
 	tok->kind = CF_TOK_WORD;
+	if (c == '"') {
+		/* a quoted word keeps its blanks: vendor "Axis Communications AB" */
+		tok->quoted = 1;
+		advance(lx);
+		while (peek(lx, 0) && peek(lx, 0) != '"' && peek(lx, 0) != '\n') {
+			if (n < sizeof(tok->text) - 1)
+				tok->text[n++] = peek(lx, 0);
+			else
+				tok->too_long = 1;
+			advance(lx);
+		}
+		if (peek(lx, 0) == '"')
+			advance(lx);
+		else
+			tok->unterminated = 1;
+		tok->text[n] = '\0';
+		return;
+	}
 	while (!ends_word(peek(lx, 0))) {
 		if (n < sizeof(tok->text) - 1)
 			tok->text[n++] = peek(lx, 0);

@@ -18,6 +18,8 @@ struct cf_tok {
 	char text[256];
 	struct cf_loc loc;
 	int too_long;
+	int quoted;
+	int unterminated;	/* a quote with no closing quote on its line */
 };
 
 struct cf_lexer {

@@ -6,63 +6,121 @@
 #include "camfence.h"
 #include "policy_match.h"
 
-static const struct cf_zone *find_zone(const struct cf_config *cfg, const char *ifname)
+/* The zone of an interface and VLAN: a zone naming the VLAN wins over one
+ * that takes the whole interface. */
+static int find_zone(const struct cf_config *cfg, const struct cf_packet *pkt)
 {
-	size_t i, j;
+	int whole = -1;
+	size_t i, j, v;
 
-	for (i = 0; i < cfg->nzones; i++)
-		for (j = 0; j < cfg->zones[i].nifaces; j++)
-			if (!strcmp(cfg->zones[i].ifaces[j], ifname))
-				return &cfg->zones[i];
-	return NULL;
-}
+	for (i = 0; i < cfg->zones.n; i++) {
+		const struct cf_zone *z = &cfg->zones.v[i];
 
-/* A MAC names a device before an address does; among prefixes the longest wins. */
-static void find_device(const struct cf_config *cfg, const struct cf_packet *pkt,
-			struct cf_decision *d)
-{
-	int best_len = -1;
-	size_t g, m;
-
-	for (g = 0; g < cfg->ngroups; g++) {
-		for (m = 0; m < cfg->groups[g].nmembers; m++) {
-			const struct cf_member *mem = &cfg->groups[g].members[m];
-
-			if (mem->kind == CF_MEMBER_MAC && !memcmp(mem->mac, pkt->mac, 6)) {
-				d->group = g;
-				d->member = m;
-				return;
-			}
+		for (j = 0; j < z->ifaces.n; j++) {
+			if (strcmp(z->ifaces.v[j], pkt->ifname))
+				continue;
+			if (!z->vlans.n)
+				whole = i;
+			for (v = 0; v < z->vlans.n; v++)
+				if (z->vlans.v[v] == pkt->vlan)
+					return i;
 		}
 	}
-	if (pkt->family != AF_INET)
-		return;
-	for (g = 0; g < cfg->ngroups; g++) {
-		for (m = 0; m < cfg->groups[g].nmembers; m++) {
-			const struct cf_member *mem = &cfg->groups[g].members[m];
+	return whole;
+}
 
-			if (mem->kind == CF_MEMBER_PREFIX && (int)mem->prefix.len > best_len &&
-			    camfence_addr_prefix_match(&mem->prefix, AF_INET, pkt->saddr)) {
-				best_len = mem->prefix.len;
-				d->group = g;
-				d->member = m;
-			}
+/* How well one leaf member recognises the packet's device: the rank of its
+ * kind (MAC over source address over VLAN) and the length of its match. */
+struct match {
+	int rank, len;
+	int group, member_group, member;
+};
+
+static void consider(struct match *best, int rank, int len, int owner, int g, int m)
+{
+	if (rank > best->rank || (rank == best->rank && len > best->len)) {
+		best->rank = rank;
+		best->len = len;
+		best->group = owner;
+		best->member_group = g;
+		best->member = m;
+	}
+}
+
+static void match_group(const struct cf_config *cfg, const struct cf_packet *pkt, int zone,
+			int owner, int g, int gzone, struct match *best, int depth)
+{
+	const struct cf_group *grp = &cfg->groups.v[g];
+	size_t i, j;
+
+	if (depth > 64)
+		return;
+	if (gzone < 0)
+		gzone = grp->zone_idx;
+	if (gzone >= 0 && gzone != zone)
+		return;
+	for (i = 0; i < grp->members.n; i++) {
+		const struct cf_member *m = &grp->members.v[i];
+
+		switch (m->kind) {
+		case CF_MEMBER_MAC:
+			if (camfence_addr_mac_match(m->mac.mac, m->mac.len, pkt->mac))
+				consider(best, 3, m->mac.len, owner, g, i);
+			break;
+		case CF_MEMBER_VENDOR:
+			for (j = 0; j < m->vendor_macs.n; j++)
+				if (camfence_addr_mac_match(m->vendor_macs.v[j].mac,
+							    m->vendor_macs.v[j].len, pkt->mac))
+					consider(best, 3, m->vendor_macs.v[j].len, owner, g, i);
+			break;
+		case CF_MEMBER_PREFIX:
+			if (pkt->family && camfence_addr_prefix_match(&m->prefix, pkt->family, pkt->saddr))
+				consider(best, 2, m->prefix.len, owner, g, i);
+			break;
+		case CF_MEMBER_VLAN:
+			if (m->vlan == pkt->vlan)
+				consider(best, 1, 0, owner, g, i);
+			break;
+		case CF_MEMBER_DEVICE: {
+			const struct cf_device *d = &cfg->devices.v[m->ref];
+
+			for (j = 0; j < d->macs.n; j++)
+				if (!memcmp(d->macs.v[j].mac, pkt->mac, 6))
+					consider(best, 3, 48, owner, g, i);
+			for (j = 0; pkt->family && j < d->addrs.n; j++)
+				if (camfence_addr_prefix_match(&d->addrs.v[j], pkt->family, pkt->saddr))
+					consider(best, 2, d->addrs.v[j].len, owner, g, i);
+			break;
+		}
+		case CF_MEMBER_GROUP:
+			match_group(cfg, pkt, zone, owner, m->ref, gzone, best, depth + 1);
+			break;
 		}
 	}
 }
 
 static int rule_matches(const struct cf_rule *r, const struct cf_packet *pkt)
 {
-	if (r->has_dst && !camfence_addr_prefix_match(&r->dst, pkt->family, pkt->daddr))
-		return 0;
+	size_t i;
+
+	if (r->dst_kind != CF_DST_ANY) {
+		for (i = 0; i < r->dsts.n; i++)
+			if (camfence_addr_prefix_match(&r->dsts.v[i], pkt->family, pkt->daddr))
+				break;
+		if (i == r->dsts.n)
+			return 0;
+	}
 	if (r->proto != CAMFENCE_PROTO_ANY && r->proto != pkt->proto)
 		return 0;
-	if (r->port_lo && (pkt->dport < r->port_lo || pkt->dport > r->port_hi))
-		return 0;
-	return 1;
+	if (!r->ports.n)
+		return 1;
+	for (i = 0; i < r->ports.n; i++)
+		if (r->ports.v[i].lo <= pkt->dport && pkt->dport <= r->ports.v[i].hi)
+			return 1;
+	return 0;
 }
 
-static int essential(const struct cf_packet *pkt)
+int camfence_policy_essential(const struct cf_packet *pkt)
 {
 	if (pkt->arp)
 		return 1;
@@ -76,36 +134,49 @@ static int essential(const struct cf_packet *pkt)
 void camfence_policy_match(const struct cf_config *cfg, const struct cf_packet *pkt,
 			   struct cf_decision *d)
 {
-	const struct cf_zone *zone = find_zone(cfg, pkt->ifname);
+	struct match best = { .rank = 0, .len = -1, .group = -1, .member_group = -1, .member = -1 };
 	const struct cf_policy *pol;
-	size_t r;
+	const struct cf_zone *zone;
+	size_t g, r;
 
 	memset(d, 0, sizeof(*d));
-	d->group = d->member = d->policy = d->rule = -1;
-	if (!zone) {
+	d->group = d->member_group = d->member = d->policy = d->rule = -1;
+	d->zone = find_zone(cfg, pkt);
+	if (d->zone < 0) {
 		d->verdict = CAMFENCE_PASS;
 		d->reason = CAMFENCE_REASON_UNMANAGED;
 		return;
 	}
-	find_device(cfg, pkt, d);
-	if (d->group < 0) {
-		d->verdict = zone->unknown_verdict;
-		d->reason = CAMFENCE_REASON_UNKNOWN_DEVICE;
-	} else {
-		d->policy = cfg->groups[d->group].policy_idx;
-		pol = &cfg->policies[d->policy];
-		d->verdict = pol->default_verdict;
+	zone = &cfg->zones.v[d->zone];
+	for (g = 0; g < cfg->groups.n; g++)
+		if (cfg->groups.v[g].policy_idx >= 0)
+			match_group(cfg, pkt, d->zone, g, g, -1, &best, 0);
+
+	if (best.group >= 0) {
+		d->group = best.group;
+		d->member_group = best.member_group;
+		d->member = best.member;
+		d->policy = cfg->groups.v[best.group].policy_idx;
 		d->reason = pkt->family ? CAMFENCE_REASON_DEFAULT : CAMFENCE_REASON_NOT_IP;
-		for (r = 0; pkt->family && r < pol->nrules; r++) {
-			if (rule_matches(&pol->rules[r], pkt)) {
-				d->verdict = pol->rules[r].verdict;
-				d->reason = CAMFENCE_REASON_RULE;
+	} else {
+		d->policy = zone->unknown_policy_idx;
+		d->reason = CAMFENCE_REASON_UNKNOWN_DEVICE;
+		d->verdict = zone->unknown_verdict;
+	}
+	if (d->policy >= 0) {
+		pol = &cfg->policies.v[d->policy];
+		d->verdict = pol->default_verdict;
+		for (r = 0; pkt->family && r < pol->rules.n; r++) {
+			if (rule_matches(&pol->rules.v[r], pkt)) {
+				d->verdict = pol->rules.v[r].verdict;
 				d->rule = r;
+				if (best.group >= 0)
+					d->reason = CAMFENCE_REASON_RULE;
 				break;
 			}
 		}
 	}
-	if (essential(pkt) && d->reason != CAMFENCE_REASON_RULE) {
+	if (camfence_policy_essential(pkt) && d->rule < 0) {
 		d->verdict = CAMFENCE_PASS;
 		d->reason = CAMFENCE_REASON_ESSENTIAL;
 	}

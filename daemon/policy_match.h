@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reference matcher: decides a packet from the parsed policy directly,
+ * Reference matcher: decides a packet from the resolved policy directly,
  * rule by rule, with none of the compiled tables. It is the oracle the
  * compiled form and the XDP program are tested against, and what
- * `camfencectl explain` will use.
+ * `camfencectl explain` uses.
  */
 #ifndef CAMFENCE_POLICY_MATCH_H
 #define CAMFENCE_POLICY_MATCH_H
@@ -12,8 +12,9 @@
 
 struct cf_packet {
 	const char *ifname;
+	uint16_t vlan;			/* 0: untagged */
 	uint8_t mac[6];
-	int family;			/* AF_INET, AF_INET6, 0 for non-IP */
+	int family;			/* AF_INET, AF_INET6, or 0 for non-IP */
 	uint8_t saddr[16], daddr[16];
 	uint8_t proto;
 	uint16_t sport, dport;		/* 0 when the protocol has none */
@@ -24,13 +25,17 @@ struct cf_packet {
 struct cf_decision {
 	uint8_t verdict;
 	uint8_t reason;			/* enum camfence_reason */
-	int group;			/* -1: unknown device or unmanaged */
+	int zone;			/* -1: unmanaged interface */
+	int group;			/* the group whose policy applies; -1: unknown device */
+	int member_group;		/* the group whose member recognised the device */
 	int member;
-	int policy;
+	int policy;			/* -1: none (unmanaged, or unknown with no policy) */
 	int rule;			/* -1: the policy's default */
 };
 
 void camfence_policy_match(const struct cf_config *cfg, const struct cf_packet *pkt,
 			   struct cf_decision *d);
+/* Packets that pass unless a rule denies them (ARP, DHCP, neighbour discovery). */
+int camfence_policy_essential(const struct cf_packet *pkt);
 
 #endif

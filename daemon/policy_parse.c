@@ -3,47 +3,67 @@
  * Parser of policy files. Each statement is read as a list of words up to
  * the end of its line, then checked as a whole, so that an error names the
  * exact word and the parser can go on with the next line: an admin sees
- * every mistake of a file at once, not one per attempt.
+ * every mistake of a file at once, not one per attempt. Names are checked
+ * afterwards, in policy_resolve.c, when every file has been read.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
 #include <sys/stat.h>
 
 #include "camfence.h"
+#include "policy_internal.h"
 #include "policy_lex.h"
 
 #define MAX_WORDS		128
 #define MAX_FILE_BYTES		(16 << 20)
 
-enum block_kind { BLOCK_ZONE, BLOCK_GROUP, BLOCK_POLICY };
+enum block_kind { BLOCK_ZONE, BLOCK_GROUP, BLOCK_POLICY, BLOCK_SET };
+
+static const char *const block_name[] = { "zone", "group", "policy", "set" };
 
 struct parser {
+	struct cf_parse_ctx *ctx;
+	unsigned int file;
 	struct cf_lexer lx;
 	struct cf_tok tok;
-	struct cf_config *cfg;
-	const char *src;
 	struct cf_tok words[MAX_WORDS];
 	size_t nwords;
 };
 
-static void add_error(struct cf_config *cfg, const char *src, struct cf_loc loc,
-		      const char *fmt, va_list ap)
+void *camfence_policy_vec_grow(void **v, size_t *n, size_t *cap, size_t size)
 {
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		void *p = realloc(*v, ncap * size);
+
+		if (!p) {
+			perror("camfence: out of memory");
+			exit(1);
+		}
+		*v = p;
+		*cap = ncap;
+	}
+	memset((char *)*v + *n * size, 0, size);
+	return (char *)*v + (*n)++ * size;
+}
+
+static char *format_message(struct cf_parse_ctx *ctx, struct cf_loc loc, const char *kind,
+			    const char *fmt, va_list ap)
+{
+	const char *src = loc.file < ctx->texts.n ? ctx->texts.v[loc.file] : NULL;
 	char msg[512], caret[512];
 	const char *line = "";
 	size_t len = 0, i;
 	char *out;
 
-	if (cfg->nerrors == CF_MAX_ERRORS) {
-		cfg->nerrors_dropped++;
-		return;
-	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (src)
+	if (src && loc.line)
 		len = camfence_policy_lex_line(src, loc.line, &line);
 	if (len > 400)
 		len = 400;
@@ -51,37 +71,50 @@ static void add_error(struct cf_config *cfg, const char *src, struct cf_loc loc,
 	for (i = 0; i + 1 < loc.col && i < len && i < sizeof(caret) - 2; i++)
 		caret[i] = line[i] == '\t' ? '\t' : ' ';
 	caret[i] = '\0';
-	if (asprintf(&out, "%s:%u:%u: %s\n%.*s\n%s^", cfg->path, loc.line, loc.col, msg,
-		     (int)len, line, caret) < 0)
-		return;
-	cfg->errors[cfg->nerrors++] = out;
+	if (asprintf(&out, "%s:%u:%u: %s%s\n%.*s\n%s^", camfence_policy_file(ctx->cfg, loc),
+		     loc.line, loc.col, kind, msg, (int)len, line, caret) < 0)
+		return NULL;
+	return out;
 }
 
-static void __attribute__((format(printf, 3, 4)))
-error_at(struct parser *ps, struct cf_loc loc, const char *fmt, ...)
+void camfence_policy_error(struct cf_parse_ctx *ctx, struct cf_loc loc, const char *fmt, ...)
 {
+	struct cf_config *cfg = ctx->cfg;
 	va_list ap;
+	char *m;
 
+	if (cfg->nerrors == CF_MAX_ERRORS) {
+		cfg->nerrors_dropped++;
+		return;
+	}
 	va_start(ap, fmt);
-	add_error(ps->cfg, ps->src, loc, fmt, ap);
+	m = format_message(ctx, loc, "", fmt, ap);
 	va_end(ap);
+	if (m)
+		cfg->errors[cfg->nerrors++] = m;
 }
+
+void camfence_policy_warning(struct cf_parse_ctx *ctx, struct cf_loc loc, const char *fmt, ...)
+{
+	struct cf_config *cfg = ctx->cfg;
+	va_list ap;
+	char *m;
+
+	if (cfg->nwarnings == CF_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	m = format_message(ctx, loc, "warning: ", fmt, ap);
+	va_end(ap);
+	if (m)
+		cfg->warnings[cfg->nwarnings++] = m;
+}
+
+#define error_at(ps, loc, ...) camfence_policy_error((ps)->ctx, loc, __VA_ARGS__)
 
 static void next(struct parser *ps)
 {
 	camfence_policy_lex_next(&ps->lx, &ps->tok);
-}
-
-static void *grow(void *arr, size_t n, size_t size)
-{
-	void *p = realloc(arr, (n + 1) * size);
-
-	if (!p) {
-		perror("camfence: out of memory");
-		exit(1);
-	}
-	memset((char *)p + n * size, 0, size);
-	return p;
+	ps->tok.loc.file = ps->file;
 }
 
 /* Collect the words of one statement, up to the end of line or a '}'. */
@@ -91,12 +124,13 @@ static void read_statement(struct parser *ps)
 	while (ps->tok.kind == CF_TOK_WORD) {
 		if (ps->tok.too_long)
 			error_at(ps, ps->tok.loc, "word is longer than 255 characters");
-		if (ps->nwords == MAX_WORDS) {
+		if (ps->tok.unterminated)
+			error_at(ps, ps->tok.loc, "quote not closed on this line");
+		if (ps->nwords == MAX_WORDS)
 			error_at(ps, ps->tok.loc, "more than %d words in one statement; split it",
 				 MAX_WORDS);
-		} else if (ps->nwords < MAX_WORDS) {
+		else if (ps->nwords < MAX_WORDS)
 			ps->words[ps->nwords] = ps->tok;
-		}
 		ps->nwords++;
 		next(ps);
 	}
@@ -140,20 +174,40 @@ static int parse_verdict(struct parser *ps, const struct cf_tok *t, uint8_t *v)
 	return 0;
 }
 
+/* The place just after the last word, for "needs more" errors. */
+static struct cf_loc after_last(const struct parser *ps)
+{
+	const struct cf_tok *last = &ps->words[ps->nwords - 1];
+	struct cf_loc at = last->loc;
+
+	at.col += strlen(last->text) + (last->quoted ? 2 : 0);
+	return at;
+}
+
 static int want_words(struct parser *ps, size_t min, size_t max, const char *usage)
 {
 	if (ps->nwords < min) {
-		struct cf_tok *last = &ps->words[ps->nwords - 1];
-		struct cf_loc after = last->loc;
-
-		after.col += strlen(last->text);
-		error_at(ps, after, "'%s' needs more: %s", ps->words[0].text, usage);
+		error_at(ps, after_last(ps), "'%s' needs more: %s", ps->words[0].text, usage);
 		return -1;
 	}
 	if (ps->nwords > max) {
 		error_at(ps, ps->words[max].loc, "unexpected '%s': %s", ps->words[max].text, usage);
 		return -1;
 	}
+	return 0;
+}
+
+static int parse_vlan(struct parser *ps, const struct cf_tok *t, uint16_t *vlan)
+{
+	char *end;
+	unsigned long n;
+
+	n = strtoul(t->text, &end, 10);
+	if (!isdigit((unsigned char)t->text[0]) || *end || n < 1 || n > 4094) {
+		error_at(ps, t->loc, "'%s' is not a VLAN id (1-4094)", t->text);
+		return -1;
+	}
+	*vlan = n;
 	return 0;
 }
 
@@ -168,79 +222,121 @@ static void zone_statement(struct parser *ps, struct cf_zone *z)
 		for (i = 1; i < ps->nwords; i++) {
 			const struct cf_tok *t = &ps->words[i];
 
-			if (strlen(t->text) >= IF_NAMESIZE || strchr(t->text, '/')) {
+			if (strlen(t->text) >= IF_NAMESIZE || strchr(t->text, '/') || t->quoted) {
 				error_at(ps, t->loc, "'%s' is not a valid interface name", t->text);
 				continue;
 			}
-			z->ifaces = grow(z->ifaces, z->nifaces, sizeof(*z->ifaces));
-			z->iface_locs = grow(z->iface_locs, z->nifaces, sizeof(*z->iface_locs));
-			strcpy(z->ifaces[z->nifaces], t->text);
-			z->iface_locs[z->nifaces++] = t->loc;
+			*CF_VEC_PUSH(z->ifaces) = strdup(t->text);
+			*CF_VEC_PUSH(z->iface_locs) = t->loc;
+		}
+	} else if (!strcmp(kw, "vlan")) {
+		if (want_words(ps, 2, MAX_WORDS, "vlan ID [ID...]"))
+			return;
+		for (i = 1; i < ps->nwords; i++) {
+			uint16_t v;
+
+			if (!parse_vlan(ps, &ps->words[i], &v))
+				*CF_VEC_PUSH(z->vlans) = v;
 		}
 	} else if (!strcmp(kw, "unknown")) {
-		if (want_words(ps, 2, 2, "unknown allow|deny"))
+		if (ps->nwords == 3 && !strcmp(ps->words[1].text, "policy")) {
+			if (valid_name(ps, &ps->words[2], "policy")) {
+				strcpy(z->unknown_policy, ps->words[2].text);
+				z->unknown_loc = ps->words[2].loc;
+			}
+			return;
+		}
+		if (want_words(ps, 2, 2, "unknown allow|deny|policy NAME"))
 			return;
 		parse_verdict(ps, &ps->words[1], &z->unknown_verdict);
 	} else {
-		error_at(ps, ps->words[0].loc, "unknown zone setting '%s': expected 'interface' or 'unknown'",
-			 kw);
+		error_at(ps, ps->words[0].loc,
+			 "unknown zone setting '%s': expected 'interface', 'vlan' or 'unknown'", kw);
 	}
+}
+
+static struct cf_member *new_member(struct cf_group *g, enum cf_member_kind kind,
+				    const struct cf_tok *t)
+{
+	struct cf_member *m = CF_VEC_PUSH(g->members);
+
+	m->kind = kind;
+	m->loc = t->loc;
+	m->ref = -1;
+	return m;
 }
 
 static void group_statement(struct parser *ps, struct cf_group *g)
 {
 	const char *kw = ps->words[0].text;
-	struct cf_member m;
 	const char *why;
 	size_t i;
 
-	if (!strcmp(kw, "mac") || !strcmp(kw, "ip")) {
-		int is_mac = kw[0] == 'm';
+	if (!strcmp(kw, "zone") || !strcmp(kw, "policy")) {
+		char *dst = kw[0] == 'z' ? g->zone : g->policy;
+		struct cf_loc *loc = kw[0] == 'z' ? &g->zone_loc : &g->policy_loc;
 
-		if (want_words(ps, 2, MAX_WORDS, is_mac ? "mac ADDRESS [ADDRESS...]" :
-							 "ip ADDRESS[/LEN] [...]"))
+		if (want_words(ps, 2, 2, kw[0] == 'z' ? "zone NAME" : "policy NAME"))
+			return;
+		if (dst[0]) {
+			error_at(ps, ps->words[0].loc, "group '%s' already has %s '%s'", g->name, kw, dst);
+			return;
+		}
+		if (!valid_name(ps, &ps->words[1], kw))
+			return;
+		strcpy(dst, ps->words[1].text);
+		*loc = ps->words[1].loc;
+		return;
+	}
+	if (!strcmp(kw, "mac")) {
+		if (want_words(ps, 2, MAX_WORDS, "mac ADDRESS[/LEN] [...]"))
 			return;
 		for (i = 1; i < ps->nwords; i++) {
-			const struct cf_tok *t = &ps->words[i];
+			struct cf_mac_prefix mp;
 
-			memset(&m, 0, sizeof(m));
-			m.loc = t->loc;
-			if (is_mac) {
-				m.kind = CF_MEMBER_MAC;
-				if (camfence_addr_parse_mac(t->text, m.mac)) {
-					error_at(ps, t->loc, "'%s' is not a MAC address (six hex pairs: 44:19:b6:0a:0b:0c)",
-						 t->text);
-					continue;
-				}
-			} else {
-				m.kind = CF_MEMBER_PREFIX;
-				if (camfence_addr_parse_prefix(t->text, &m.prefix, &why)) {
-					error_at(ps, t->loc, "'%s': %s", t->text, why);
-					continue;
-				}
-				if (m.prefix.family != AF_INET) {
-					error_at(ps, t->loc, "'%s': devices are matched by IPv4 prefix only in this version; use 'mac'",
-						 t->text);
-					continue;
-				}
+			if (camfence_addr_parse_mac_prefix(ps->words[i].text, mp.mac, &mp.len, &why)) {
+				error_at(ps, ps->words[i].loc, "'%s': %s", ps->words[i].text, why);
+				continue;
 			}
-			g->members = grow(g->members, g->nmembers, sizeof(*g->members));
-			g->members[g->nmembers++] = m;
+			new_member(g, CF_MEMBER_MAC, &ps->words[i])->mac = mp;
 		}
-	} else if (!strcmp(kw, "policy")) {
-		if (want_words(ps, 2, 2, "policy NAME"))
+	} else if (!strcmp(kw, "ip")) {
+		if (want_words(ps, 2, MAX_WORDS, "ip ADDRESS[/LEN] [...]"))
 			return;
-		if (g->policy[0]) {
-			error_at(ps, ps->words[0].loc, "group '%s' already has policy '%s'", g->name,
-				 g->policy);
-			return;
+		for (i = 1; i < ps->nwords; i++) {
+			struct cf_prefix p;
+
+			if (camfence_addr_parse_prefix(ps->words[i].text, &p, &why)) {
+				error_at(ps, ps->words[i].loc, "'%s': %s", ps->words[i].text, why);
+				continue;
+			}
+			new_member(g, CF_MEMBER_PREFIX, &ps->words[i])->prefix = p;
 		}
-		if (!valid_name(ps, &ps->words[1], "policy"))
+	} else if (!strcmp(kw, "vlan")) {
+		if (want_words(ps, 2, MAX_WORDS, "vlan ID [ID...]"))
 			return;
-		strcpy(g->policy, ps->words[1].text);
-		g->policy_loc = ps->words[1].loc;
+		for (i = 1; i < ps->nwords; i++) {
+			uint16_t v;
+
+			if (!parse_vlan(ps, &ps->words[i], &v))
+				new_member(g, CF_MEMBER_VLAN, &ps->words[i])->vlan = v;
+		}
+	} else if (!strcmp(kw, "vendor") || !strcmp(kw, "device") || !strcmp(kw, "group")) {
+		enum cf_member_kind kind = kw[0] == 'v' ? CF_MEMBER_VENDOR :
+					   kw[0] == 'd' ? CF_MEMBER_DEVICE : CF_MEMBER_GROUP;
+
+		if (want_words(ps, 2, MAX_WORDS, kind == CF_MEMBER_VENDOR ? "vendor NAME [NAME...]" :
+						 kind == CF_MEMBER_DEVICE ? "device NAME [NAME...]" :
+									    "group NAME [NAME...]"))
+			return;
+		for (i = 1; i < ps->nwords; i++) {
+			if (kind != CF_MEMBER_VENDOR && !valid_name(ps, &ps->words[i], kw))
+				continue;
+			strcpy(new_member(g, kind, &ps->words[i])->name, ps->words[i].text);
+		}
 	} else {
-		error_at(ps, ps->words[0].loc, "unknown group setting '%s': expected 'mac', 'ip' or 'policy'",
+		error_at(ps, ps->words[0].loc,
+			 "unknown group setting '%s': expected mac, vendor, ip, vlan, device, group, zone or policy",
 			 kw);
 	}
 }
@@ -289,99 +385,199 @@ static int parse_port(const char *s, size_t len, uint16_t *port)
 	return 0;
 }
 
-#define RULE_USAGE "allow|deny [to DESTINATION] [PROTOCOL [PORT|LOW-HIGH]]"
+/* "80", "8000-8100", "80,443,8000-8100" */
+static int parse_ports(struct parser *ps, const struct cf_tok *t, struct cf_rule *r)
+{
+	const char *s = t->text;
+
+	while (*s) {
+		const char *comma = strchr(s, ','), *end = comma ? comma : s + strlen(s);
+		const char *dash = memchr(s, '-', end - s);
+		struct cf_port_range pr;
+
+		if (parse_port(s, dash ? (size_t)(dash - s) : (size_t)(end - s), &pr.lo) ||
+		    (dash && parse_port(dash + 1, end - dash - 1, &pr.hi))) {
+			error_at(ps, t->loc, "'%s' is not a port (1-65535), a range LOW-HIGH or a list of them",
+				 t->text);
+			return -1;
+		}
+		if (!dash)
+			pr.hi = pr.lo;
+		if (pr.hi < pr.lo) {
+			error_at(ps, t->loc, "port range '%.*s' runs backwards", (int)(end - s), s);
+			return -1;
+		}
+		*CF_VEC_PUSH(r->ports) = pr;
+		s = comma ? comma + 1 : end;
+		if (comma && !*s) {
+			error_at(ps, t->loc, "'%s' ends with a comma", t->text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "log", "log 10/minute", "nolog" from word i on; returns the next word. */
+static size_t parse_log(struct parser *ps, size_t i, int *log, unsigned int *rate,
+			unsigned int *period)
+{
+	static const struct { const char *unit; unsigned int seconds; } units[] = {
+		{ "second", 1 }, { "minute", 60 }, { "hour", 3600 },
+	};
+	const struct cf_tok *t = &ps->words[i];
+	const char *slash;
+	char *end;
+	unsigned long n;
+	size_t u;
+
+	*log = !strcmp(t->text, "log");
+	if (!*log || ++i == ps->nwords)
+		return *log ? i : i + 1;
+	t = &ps->words[i];
+	slash = strchr(t->text, '/');
+	if (!slash || !isdigit((unsigned char)t->text[0]))
+		return i;	/* not a rate: the caller reports the word */
+	n = strtoul(t->text, &end, 10);
+	for (u = 0; u < 3; u++)
+		if (end == slash && !strcmp(slash + 1, units[u].unit))
+			break;
+	if (u == 3 || n < 1 || n > 1000000) {
+		error_at(ps, t->loc, "'%s' is not a log rate: COUNT/second, COUNT/minute or COUNT/hour",
+			 t->text);
+		return ps->nwords;
+	}
+	*rate = n;
+	*period = units[u].seconds;
+	return i + 1;
+}
+
+static int is_log_word(const char *s)
+{
+	return !strcmp(s, "log") || !strcmp(s, "nolog");
+}
+
+#define RULE_USAGE "allow|deny [to DESTINATION] [PROTOCOL [PORTS]] [log [RATE]|nolog]"
 
 static void rule_statement(struct parser *ps, struct cf_policy *p, uint8_t verdict)
 {
-	struct cf_rule r = { .loc = ps->words[0].loc, .verdict = verdict };
+	struct cf_rule r = { .loc = ps->words[0].loc, .verdict = verdict, .log = CF_LOG_DEFAULT,
+			     .shadowed_by = -1 };
 	const struct cf_tok *t;
 	const char *why;
 	size_t i = 1;
 
 	if (i < ps->nwords && !strcmp(ps->words[i].text, "to")) {
 		if (++i == ps->nwords) {
-			want_words(ps, i + 1, i + 1, RULE_USAGE);
+			error_at(ps, after_last(ps), "'to' needs a destination: an address, a prefix, a set, a device, local, router or any");
 			return;
 		}
 		t = &ps->words[i++];
-		if (strcmp(t->text, "any")) {
-			if (camfence_addr_parse_prefix(t->text, &r.dst, &why)) {
-				error_at(ps, t->loc, "destination '%s': %s", t->text, why);
+		r.dst_loc = t->loc;
+		if (!strcmp(t->text, "any")) {
+			r.dst_kind = CF_DST_ANY;
+		} else if (!strcmp(t->text, "local")) {
+			r.dst_kind = CF_DST_LOCAL;
+		} else if (!strcmp(t->text, "router")) {
+			r.dst_kind = CF_DST_ROUTER;
+		} else if (camfence_addr_parse_prefix(t->text, &r.dst, &why) == 0) {
+			r.dst_kind = CF_DST_PREFIX;
+		} else if (isalpha((unsigned char)t->text[0]) && !strpbrk(t->text, ":/")) {
+			if (!valid_name(ps, t, "set or device"))
 				return;
-			}
-			r.has_dst = 1;
+			r.dst_kind = CF_DST_NAME;
+			strcpy(r.dst_name, t->text);
+		} else {
+			error_at(ps, t->loc, "destination '%s': %s", t->text, why);
+			return;
 		}
 	}
-	if (i < ps->nwords) {
+	if (i < ps->nwords && !is_log_word(ps->words[i].text)) {
 		t = &ps->words[i++];
 		if (parse_proto(t->text, &r.proto)) {
 			error_at(ps, t->loc, "'%s' is not a protocol: expected tcp, udp, icmp, icmpv6, any or a number 1-255",
 				 t->text);
 			return;
 		}
-		if (r.has_dst && r.proto == IPPROTO_ICMP && r.dst.family == AF_INET6) {
+		if (r.dst_kind == CF_DST_PREFIX && r.proto == IPPROTO_ICMP && r.dst.family == AF_INET6) {
 			error_at(ps, t->loc, "icmp is IPv4 and the destination is IPv6: use icmpv6");
 			return;
 		}
-		if (r.has_dst && r.proto == IPPROTO_ICMPV6 && r.dst.family == AF_INET) {
+		if (r.dst_kind == CF_DST_PREFIX && r.proto == IPPROTO_ICMPV6 && r.dst.family == AF_INET) {
 			error_at(ps, t->loc, "icmpv6 is IPv6 and the destination is IPv4: use icmp");
 			return;
 		}
 	}
-	if (i < ps->nwords) {
-		const char *dash;
-
+	if (i < ps->nwords && !is_log_word(ps->words[i].text)) {
 		t = &ps->words[i++];
 		if (r.proto != IPPROTO_TCP && r.proto != IPPROTO_UDP) {
 			error_at(ps, t->loc, "a port needs protocol tcp or udp before it");
 			return;
 		}
-		dash = strchr(t->text, '-');
-		if (parse_port(t->text, dash ? (size_t)(dash - t->text) : strlen(t->text), &r.port_lo) ||
-		    (dash && parse_port(dash + 1, strlen(dash + 1), &r.port_hi))) {
-			error_at(ps, t->loc, "'%s' is not a port (1-65535) or a range LOW-HIGH", t->text);
-			return;
-		}
-		if (!dash)
-			r.port_hi = r.port_lo;
-		if (r.port_hi < r.port_lo) {
-			error_at(ps, t->loc, "port range '%s' runs backwards", t->text);
-			return;
-		}
+		if (parse_ports(ps, t, &r))
+			goto err;
 	}
+	if (i < ps->nwords && is_log_word(ps->words[i].text))
+		i = parse_log(ps, i, &r.log, &r.log_rate, &r.log_period);
 	if (i < ps->nwords) {
 		error_at(ps, ps->words[i].loc, "unexpected '%s': " RULE_USAGE, ps->words[i].text);
-		return;
+		goto err;
 	}
-	if (p->nrules == CAMFENCE_MAX_RULES) {
-		error_at(ps, r.loc, "policy '%s' has more than %d rules, the most one policy may hold",
-			 p->name, CAMFENCE_MAX_RULES);
-		return;
-	}
-	p->rules = grow(p->rules, p->nrules, sizeof(*p->rules));
-	p->rules[p->nrules++] = r;
+	*CF_VEC_PUSH(p->rules) = r;
+	return;
+err:
+	free(r.ports.v);
 }
 
 static void policy_statement(struct parser *ps, struct cf_policy *p, int *has_default)
 {
 	const char *kw = ps->words[0].text;
 	uint8_t v;
+	size_t i;
 
-	if (!strcmp(kw, "allow") || !strcmp(kw, "deny")) {
+	if (!strcmp(kw, "allow") && ps->nwords >= 2 && !strcmp(ps->words[1].text, "replies")) {
+		if (want_words(ps, 2, 2, "allow replies"))
+			return;
+		p->allow_replies = 1;
+	} else if (!strcmp(kw, "allow") || !strcmp(kw, "deny")) {
 		parse_verdict(ps, &ps->words[0], &v);
 		rule_statement(ps, p, v);
 	} else if (!strcmp(kw, "default")) {
-		if (want_words(ps, 2, 2, "default allow|deny"))
+		if (want_words(ps, 2, 4, "default allow|deny [log [RATE]|nolog]"))
 			return;
 		if (*has_default) {
 			error_at(ps, ps->words[0].loc, "policy '%s' already has a default", p->name);
 			return;
 		}
-		if (!parse_verdict(ps, &ps->words[1], &p->default_verdict))
-			*has_default = 1;
+		if (parse_verdict(ps, &ps->words[1], &p->default_verdict))
+			return;
+		p->default_loc = ps->words[0].loc;
+		*has_default = 1;
+		i = 2;
+		if (i < ps->nwords && is_log_word(ps->words[i].text))
+			i = parse_log(ps, i, &p->default_log, &p->default_log_rate,
+				      &p->default_log_period);
+		if (i < ps->nwords)
+			error_at(ps, ps->words[i].loc, "unexpected '%s': default allow|deny [log [RATE]|nolog]",
+				 ps->words[i].text);
 	} else {
-		error_at(ps, ps->words[0].loc, "unknown policy statement '%s': expected 'allow', 'deny' or 'default'",
-			 kw);
+		error_at(ps, ps->words[0].loc,
+			 "unknown policy statement '%s': expected 'allow', 'deny' or 'default'", kw);
+	}
+}
+
+static void set_statement(struct parser *ps, struct cf_set *s)
+{
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < ps->nwords; i++) {
+		struct cf_prefix p;
+
+		if (camfence_addr_parse_prefix(ps->words[i].text, &p, &why)) {
+			error_at(ps, ps->words[i].loc, "'%s': %s", ps->words[i].text, why);
+			continue;
+		}
+		*CF_VEC_PUSH(s->prefixes) = p;
 	}
 }
 
@@ -402,57 +598,74 @@ static void skip_statement(struct parser *ps)
 	}
 }
 
+static void *new_block(struct cf_config *cfg, enum block_kind kind, const char *name,
+		       struct cf_loc loc)
+{
+	switch (kind) {
+	case BLOCK_ZONE: {
+		struct cf_zone *z = CF_VEC_PUSH(cfg->zones);
+
+		strcpy(z->name, name);
+		z->loc = loc;
+		z->unknown_verdict = CAMFENCE_DROP;
+		z->unknown_policy_idx = -1;
+		return z;
+	}
+	case BLOCK_GROUP: {
+		struct cf_group *g = CF_VEC_PUSH(cfg->groups);
+
+		strcpy(g->name, name);
+		g->loc = loc;
+		g->zone_idx = -1;
+		g->policy_idx = -1;
+		return g;
+	}
+	case BLOCK_POLICY: {
+		struct cf_policy *p = CF_VEC_PUSH(cfg->policies);
+
+		strcpy(p->name, name);
+		p->loc = loc;
+		p->default_verdict = CAMFENCE_DROP;
+		p->default_log = CF_LOG_DEFAULT;
+		return p;
+	}
+	default: {
+		struct cf_set *s = CF_VEC_PUSH(cfg->sets);
+
+		strcpy(s->name, name);
+		s->loc = loc;
+		return s;
+	}
+	}
+}
+
 static void parse_block(struct parser *ps, enum block_kind kind)
 {
-	static const char *const what[] = { "zone", "group", "policy" };
-	struct cf_config *cfg = ps->cfg;
 	struct cf_loc open_loc = ps->tok.loc;
+	const char *what = block_name[kind];
 	char name[CF_NAME_MAX];
 	int has_default = 0;
 	void *item;
 
 	next(ps);
 	if (ps->tok.kind != CF_TOK_WORD) {
-		error_at(ps, ps->tok.loc, "expected a name after '%s'", what[kind]);
+		error_at(ps, ps->tok.loc, "expected a name after '%s'", what);
 		skip_statement(ps);
 		return;
 	}
-	if (!valid_name(ps, &ps->tok, what[kind])) {
+	if (!valid_name(ps, &ps->tok, what)) {
 		skip_statement(ps);
 		return;
 	}
 	strcpy(name, ps->tok.text);
 	next(ps);
 	if (ps->tok.kind != CF_TOK_LBRACE) {
-		error_at(ps, ps->tok.loc, "expected '{' after %s %s", what[kind], name);
+		error_at(ps, ps->tok.loc, "expected '{' after %s %s", what, name);
 		skip_statement(ps);
 		return;
 	}
 	next(ps);
-
-	switch (kind) {
-	case BLOCK_ZONE:
-		cfg->zones = grow(cfg->zones, cfg->nzones, sizeof(*cfg->zones));
-		item = &cfg->zones[cfg->nzones++];
-		strcpy(((struct cf_zone *)item)->name, name);
-		((struct cf_zone *)item)->loc = open_loc;
-		((struct cf_zone *)item)->unknown_verdict = CAMFENCE_DROP;
-		break;
-	case BLOCK_GROUP:
-		cfg->groups = grow(cfg->groups, cfg->ngroups, sizeof(*cfg->groups));
-		item = &cfg->groups[cfg->ngroups++];
-		strcpy(((struct cf_group *)item)->name, name);
-		((struct cf_group *)item)->loc = open_loc;
-		((struct cf_group *)item)->policy_idx = -1;
-		break;
-	default:
-		cfg->policies = grow(cfg->policies, cfg->npolicies, sizeof(*cfg->policies));
-		item = &cfg->policies[cfg->npolicies++];
-		strcpy(((struct cf_policy *)item)->name, name);
-		((struct cf_policy *)item)->loc = open_loc;
-		((struct cf_policy *)item)->default_verdict = CAMFENCE_DROP;
-		break;
-	}
+	item = new_block(ps->ctx->cfg, kind, name, open_loc);
 
 	for (;;) {
 		while (ps->tok.kind == CF_TOK_EOL)
@@ -462,28 +675,105 @@ static void parse_block(struct parser *ps, enum block_kind kind)
 			break;
 		}
 		if (ps->tok.kind == CF_TOK_EOF) {
-			error_at(ps, open_loc, "%s %s: missing '}' before the end of the file",
-				 what[kind], name);
+			error_at(ps, open_loc, "%s %s: missing '}' before the end of the file", what,
+				 name);
 			return;
 		}
 		if (ps->tok.kind == CF_TOK_LBRACE) {
-			error_at(ps, ps->tok.loc, "unexpected '{' inside %s %s", what[kind], name);
+			error_at(ps, ps->tok.loc, "unexpected '{' inside %s %s", what, name);
 			skip_statement(ps);
 			continue;
 		}
 		read_statement(ps);
+		/* item may move as blocks are added: only this block is added to here */
 		if (kind == BLOCK_ZONE)
 			zone_statement(ps, item);
 		else if (kind == BLOCK_GROUP)
 			group_statement(ps, item);
-		else
+		else if (kind == BLOCK_POLICY)
 			policy_statement(ps, item, &has_default);
+		else
+			set_statement(ps, item);
 	}
 	if (ps->tok.kind == CF_TOK_WORD || ps->tok.kind == CF_TOK_LBRACE) {
 		error_at(ps, ps->tok.loc, "unexpected '%s' after the '}' of %s %s", ps->tok.text,
-			 what[kind], name);
+			 what, name);
 		skip_statement(ps);
 	}
+}
+
+/* device NAME mac MAC [MAC...] [ip ADDRESS...]: one line */
+static void device_statement(struct parser *ps)
+{
+	struct cf_config *cfg = ps->ctx->cfg;
+	struct cf_device *d;
+	const char *why;
+	int section = 0;	/* 1 mac, 2 ip */
+	size_t i;
+
+	if (want_words(ps, 4, MAX_WORDS, "device NAME mac ADDRESS [ip ADDRESS...]") ||
+	    !valid_name(ps, &ps->words[1], "device"))
+		return;
+	d = CF_VEC_PUSH(cfg->devices);
+	strcpy(d->name, ps->words[1].text);
+	d->loc = ps->words[0].loc;
+	for (i = 2; i < ps->nwords; i++) {
+		const struct cf_tok *t = &ps->words[i];
+
+		if (!strcmp(t->text, "mac")) {
+			section = 1;
+		} else if (!strcmp(t->text, "ip")) {
+			section = 2;
+		} else if (section == 1) {
+			struct cf_mac_prefix *m = CF_VEC_PUSH(d->macs);
+
+			if (camfence_addr_parse_mac(t->text, m->mac)) {
+				error_at(ps, t->loc, "'%s' is not a MAC address (six hex pairs: 44:19:b6:0a:0b:0c)",
+					 t->text);
+				d->macs.n--;
+			}
+			m->len = 48;
+		} else if (section == 2) {
+			struct cf_prefix p;
+
+			if (camfence_addr_parse_prefix(t->text, &p, &why))
+				error_at(ps, t->loc, "'%s': %s", t->text, why);
+			else
+				*CF_VEC_PUSH(d->addrs) = p;
+		} else {
+			error_at(ps, t->loc, "unexpected '%s': device NAME mac ADDRESS [ip ADDRESS...]",
+				 t->text);
+			return;
+		}
+	}
+	if (!d->macs.n && !d->addrs.n)
+		error_at(ps, d->loc, "device '%s' has no 'mac' or 'ip' address", d->name);
+}
+
+static void parse_file_text(struct cf_parse_ctx *ctx, unsigned int file, const char *text);
+static int read_file(struct cf_parse_ctx *ctx, const char *path, const char *shown,
+		     struct cf_loc from);
+
+static void include_statement(struct parser *ps)
+{
+	const char *arg = ps->words[1].text;
+	char *base, *dir, *path;
+
+	if (want_words(ps, 2, 2, "include PATH"))
+		return;
+	if (arg[0] == '/') {
+		path = strdup(arg);
+	} else {
+		base = strdup(ps->ctx->cfg->files.v[ps->file]);
+		dir = dirname(base);
+		if (asprintf(&path, "%s/%s", dir, arg) < 0)
+			path = NULL;
+		free(base);
+	}
+	if (!path)
+		return;
+	read_file(ps->ctx, path, arg, ps->words[1].loc);
+	free(path);
 }
 
 static void parse_top(struct parser *ps)
@@ -500,95 +790,122 @@ static void parse_top(struct parser *ps)
 			parse_block(ps, BLOCK_GROUP);
 		else if (ps->tok.kind == CF_TOK_WORD && !strcmp(ps->tok.text, "policy"))
 			parse_block(ps, BLOCK_POLICY);
-		else {
-			error_at(ps, ps->tok.loc, "unexpected '%s': expected 'zone', 'group' or 'policy'",
+		else if (ps->tok.kind == CF_TOK_WORD && !strcmp(ps->tok.text, "set"))
+			parse_block(ps, BLOCK_SET);
+		else if (ps->tok.kind == CF_TOK_WORD && (!strcmp(ps->tok.text, "device") ||
+							 !strcmp(ps->tok.text, "include"))) {
+			int dev = ps->tok.text[0] == 'd';
+
+			read_statement(ps);
+			if (dev)
+				device_statement(ps);
+			else
+				include_statement(ps);
+			if (ps->tok.kind != CF_TOK_EOL && ps->tok.kind != CF_TOK_EOF) {
+				error_at(ps, ps->tok.loc, "unexpected '%s'", ps->tok.text);
+				skip_statement(ps);
+			}
+		} else {
+			error_at(ps, ps->tok.loc,
+				 "unexpected '%s': expected zone, group, policy, set, device or include",
 				 ps->tok.text);
 			skip_statement(ps);
 		}
 	}
 }
 
-/* Checks that need the whole file: names, references, overlaps. */
-static void resolve(struct parser *ps)
+static void parse_file_text(struct cf_parse_ctx *ctx, unsigned int file, const char *text)
 {
-	struct cf_config *cfg = ps->cfg;
-	struct cf_loc top = { 1, 1 };
-	size_t i, j, k, l, nif = 0;
+	struct parser *ps = calloc(1, sizeof(*ps));
 
-	if (!cfg->nzones)
-		error_at(ps, top, "no zone: camfence would filter nothing; add 'zone NAME { interface IFNAME }'");
-	for (i = 0; i < cfg->nzones; i++) {
-		struct cf_zone *z = &cfg->zones[i];
+	if (!ps) {
+		perror("camfence: out of memory");
+		exit(1);
+	}
+	ps->ctx = ctx;
+	ps->file = file;
+	camfence_policy_lex_init(&ps->lx, text);
+	parse_top(ps);
+	free(ps);
+}
 
-		for (j = 0; j < i; j++)
-			if (!strcmp(cfg->zones[j].name, z->name))
-				error_at(ps, z->loc, "zone '%s' is defined twice (first at line %u)",
-					 z->name, cfg->zones[j].loc.line);
-		if (!z->nifaces)
-			error_at(ps, z->loc, "zone '%s' has no interface", z->name);
-		for (k = 0; k < z->nifaces; k++, nif++) {
-			for (j = 0; j <= i; j++)
-				for (l = 0; l < (j == i ? k : cfg->zones[j].nifaces); l++)
-					if (!strcmp(cfg->zones[j].ifaces[l], z->ifaces[k]))
-						error_at(ps, z->iface_locs[k],
-							 "interface '%s' is already in zone '%s' (line %u)",
-							 z->ifaces[k], cfg->zones[j].name,
-							 cfg->zones[j].iface_locs[l].line);
+static unsigned int add_file(struct cf_parse_ctx *ctx, const char *path, char *text)
+{
+	*CF_VEC_PUSH(ctx->cfg->files) = strdup(path);
+	*CF_VEC_PUSH(ctx->texts) = text;
+	return ctx->cfg->files.n - 1;
+}
+
+/* Reads and parses path; from is the include statement naming it (as
+ * shown), if any. */
+static int read_file(struct cf_parse_ctx *ctx, const char *path, const char *shown,
+		     struct cf_loc from)
+{
+	const char *name = ctx->cfg->files.n == 0 ? "" : shown;
+	const char *colon = ctx->cfg->files.n == 0 ? "" : ": ";
+	int top = ctx->cfg->files.n == 0;
+	char real[PATH_MAX], *text;
+	struct stat st;
+	unsigned int file;
+	size_t n, i;
+	FILE *f;
+
+
+	/* errors about the file itself point at its include, or at 1:1 of it */
+	if (top) {
+		from.file = add_file(ctx, path, NULL);
+		from.line = from.col = 1;
+	}
+	f = fopen(path, "r");
+	if (!f) {
+		camfence_policy_error(ctx, from, "%s%scannot open: %s", name, colon, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE_BYTES) {
+		camfence_policy_error(ctx, from, "%s%s%s", name, colon, S_ISREG(st.st_mode) ?
+				      "larger than 16 MiB" : "not a regular file");
+		fclose(f);
+		return -1;
+	}
+	if (!realpath(path, real))
+		snprintf(real, sizeof(real), "%s", path);
+	for (i = 0; i < ctx->stack.n; i++) {
+		if (!strcmp(ctx->stack.v[i], real)) {
+			camfence_policy_error(ctx, from, "%s: included again while it is being read: an include cycle",
+					      shown);
+			fclose(f);
+			return -1;
 		}
 	}
-	if (nif > CAMFENCE_MAX_IFACES)
-		error_at(ps, top, "%zu zone interfaces; at most %d are supported", nif,
-			 CAMFENCE_MAX_IFACES);
-
-	for (i = 0; i < cfg->npolicies; i++)
-		for (j = 0; j < i; j++)
-			if (!strcmp(cfg->policies[j].name, cfg->policies[i].name))
-				error_at(ps, cfg->policies[i].loc, "policy '%s' is defined twice (first at line %u)",
-					 cfg->policies[i].name, cfg->policies[j].loc.line);
-	if (cfg->npolicies > CAMFENCE_MAX_POLICIES)
-		error_at(ps, cfg->policies[CAMFENCE_MAX_POLICIES].loc, "more than %d policies",
-			 CAMFENCE_MAX_POLICIES);
-
-	for (i = 0; i < cfg->ngroups; i++) {
-		struct cf_group *g = &cfg->groups[i];
-
-		for (j = 0; j < i; j++)
-			if (!strcmp(cfg->groups[j].name, g->name))
-				error_at(ps, g->loc, "group '%s' is defined twice (first at line %u)",
-					 g->name, cfg->groups[j].loc.line);
-		if (!g->nmembers)
-			error_at(ps, g->loc, "group '%s' has no 'mac' or 'ip' members", g->name);
-		if (!g->policy[0]) {
-			error_at(ps, g->loc, "group '%s' has no policy: add 'policy NAME'", g->name);
-		} else {
-			for (j = 0; j < cfg->npolicies; j++)
-				if (!strcmp(cfg->policies[j].name, g->policy))
-					g->policy_idx = j;
-			if (g->policy_idx < 0)
-				error_at(ps, g->policy_loc, "no policy named '%s'", g->policy);
-		}
-		/* a device in two groups would have two policies: refuse */
-		for (k = 0; k < g->nmembers; k++) {
-			const struct cf_member *m = &g->members[k];
-
-			for (j = 0; j <= i; j++) {
-				const struct cf_group *o = &cfg->groups[j];
-
-				for (l = 0; l < (j == i ? k : o->nmembers); l++) {
-					const struct cf_member *n = &o->members[l];
-
-					if (m->kind != n->kind)
-						continue;
-					if (m->kind == CF_MEMBER_MAC ? memcmp(m->mac, n->mac, 6) :
-					    (m->prefix.len != n->prefix.len ||
-					     memcmp(m->prefix.addr, n->prefix.addr, 16)))
-						continue;
-					error_at(ps, m->loc, "this device is already in group '%s' (line %u)",
-						 o->name, n->loc.line);
-				}
-			}
-		}
+	if (ctx->stack.n == CF_MAX_INCLUDE_DEPTH) {
+		camfence_policy_error(ctx, from, "%s: includes nest deeper than %d files", shown,
+				      CF_MAX_INCLUDE_DEPTH);
+		fclose(f);
+		return -1;
 	}
+	text = malloc(st.st_size + 1);
+	if (!text) {
+		fclose(f);
+		return -1;
+	}
+	n = fread(text, 1, st.st_size, f);
+	fclose(f);
+	text[n] = '\0';
+	if (strlen(text) != n) {
+		camfence_policy_error(ctx, from, "%s%sholds a NUL byte: not a text file", name, colon);
+		free(text);
+		return -1;
+	}
+	if (top) {
+		file = 0;
+		ctx->texts.v[0] = text;
+	} else {
+		file = add_file(ctx, path, text);
+	}
+	*CF_VEC_PUSH(ctx->stack) = strdup(real);
+	parse_file_text(ctx, file, text);
+	free(ctx->stack.v[--ctx->stack.n]);
+	return 0;
 }
 
 static struct cf_config *new_config(const char *path)
@@ -602,92 +919,90 @@ static struct cf_config *new_config(const char *path)
 	return cfg;
 }
 
-struct cf_config *camfence_policy_parse_text(const char *path, const char *text)
+static void finish(struct cf_parse_ctx *ctx)
 {
-	struct parser *ps = calloc(1, sizeof(*ps));
-	struct cf_config *cfg = new_config(path);
+	size_t i;
 
-	if (!ps) {
-		perror("camfence: out of memory");
-		exit(1);
-	}
-	ps->cfg = cfg;
-	ps->src = text;
-	camfence_policy_lex_init(&ps->lx, text);
-	parse_top(ps);
-	if (!cfg->nerrors)
-		resolve(ps);
-	free(ps);
-	return cfg;
+	if (!ctx->cfg->nerrors)
+		camfence_policy_resolve(ctx);
+	for (i = 0; i < ctx->texts.n; i++)
+		free(ctx->texts.v[i]);
+	free(ctx->texts.v);
+	free(ctx->stack.v);
 }
 
-static struct cf_config *file_error(const char *path, const char *fmt, ...)
+struct cf_config *camfence_policy_parse_text(const char *path, const char *text)
 {
-	struct cf_config *cfg = new_config(path);
-	struct cf_loc loc = { 1, 1 };
-	va_list ap;
+	struct cf_parse_ctx ctx = { .cfg = new_config(path) };
+	char *copy = strdup(text);
+	char *dir = strdup(path), *real = NULL;
 
-	va_start(ap, fmt);
-	add_error(cfg, NULL, loc, fmt, ap);
-	va_end(ap);
-	return cfg;
+	add_file(&ctx, path, copy);
+	/* includes of a text are read relative to where it claims to be */
+	real = realpath(path, NULL);
+	*CF_VEC_PUSH(ctx.stack) = real ? real : strdup(path);
+	parse_file_text(&ctx, 0, copy);
+	free(ctx.stack.v[--ctx.stack.n]);
+	free(dir);
+	finish(&ctx);
+	return ctx.cfg;
 }
 
 struct cf_config *camfence_policy_parse_file(const char *path)
 {
-	struct cf_config *cfg;
-	struct stat st;
-	char *text;
-	size_t n;
-	FILE *f;
+	struct cf_parse_ctx ctx = { .cfg = new_config(path) };
+	struct cf_loc top = { 0, 0, 0 };
 
-	f = fopen(path, "r");
-	if (!f)
-		return file_error(path, "cannot open: %s", strerror(errno));
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return file_error(path, "not a regular file");
-	}
-	if (st.st_size > MAX_FILE_BYTES) {
-		fclose(f);
-		return file_error(path, "larger than %d MiB", MAX_FILE_BYTES >> 20);
-	}
-	text = malloc(st.st_size + 1);
-	if (!text) {
-		fclose(f);
-		return file_error(path, "out of memory");
-	}
-	n = fread(text, 1, st.st_size, f);
-	fclose(f);
-	text[n] = '\0';
-	if (strlen(text) != n) {
-		free(text);
-		return file_error(path, "holds a NUL byte: not a text file");
-	}
-	cfg = camfence_policy_parse_text(path, text);
-	free(text);
-	return cfg;
+	read_file(&ctx, path, path, top);
+	finish(&ctx);
+	return ctx.cfg;
 }
 
 void camfence_policy_free(struct cf_config *cfg)
 {
-	size_t i;
+	size_t i, j;
 
 	if (!cfg)
 		return;
-	for (i = 0; i < cfg->nzones; i++) {
-		free(cfg->zones[i].ifaces);
-		free(cfg->zones[i].iface_locs);
+	for (i = 0; i < cfg->zones.n; i++) {
+		for (j = 0; j < cfg->zones.v[i].ifaces.n; j++)
+			free(cfg->zones.v[i].ifaces.v[j]);
+		free(cfg->zones.v[i].ifaces.v);
+		free(cfg->zones.v[i].iface_locs.v);
+		free(cfg->zones.v[i].vlans.v);
 	}
-	for (i = 0; i < cfg->ngroups; i++)
-		free(cfg->groups[i].members);
-	for (i = 0; i < cfg->npolicies; i++)
-		free(cfg->policies[i].rules);
+	for (i = 0; i < cfg->devices.n; i++) {
+		free(cfg->devices.v[i].macs.v);
+		free(cfg->devices.v[i].addrs.v);
+	}
+	for (i = 0; i < cfg->sets.n; i++)
+		free(cfg->sets.v[i].prefixes.v);
+	for (i = 0; i < cfg->groups.n; i++) {
+		for (j = 0; j < cfg->groups.v[i].members.n; j++)
+			free(cfg->groups.v[i].members.v[j].vendor_macs.v);
+		free(cfg->groups.v[i].members.v);
+	}
+	for (i = 0; i < cfg->policies.n; i++) {
+		for (j = 0; j < cfg->policies.v[i].rules.n; j++) {
+			free(cfg->policies.v[i].rules.v[j].ports.v);
+			free(cfg->policies.v[i].rules.v[j].dsts.v);
+		}
+		free(cfg->policies.v[i].rules.v);
+	}
+	for (i = 0; i < cfg->files.n; i++)
+		free(cfg->files.v[i]);
 	for (i = 0; i < cfg->nerrors; i++)
 		free(cfg->errors[i]);
-	free(cfg->zones);
-	free(cfg->groups);
-	free(cfg->policies);
+	for (i = 0; i < cfg->nwarnings; i++)
+		free(cfg->warnings[i]);
+	free(cfg->zones.v);
+	free(cfg->devices.v);
+	free(cfg->sets.v);
+	free(cfg->groups.v);
+	free(cfg->policies.v);
+	free(cfg->local.v);
+	free(cfg->router.v);
+	free(cfg->files.v);
 	free(cfg->path);
 	free(cfg);
 }
@@ -702,6 +1017,19 @@ void camfence_policy_print_errors(const struct cf_config *cfg, FILE *out)
 		fprintf(out, "%s: %zu more errors not shown\n", cfg->path, cfg->nerrors_dropped);
 }
 
+void camfence_policy_print_warnings(const struct cf_config *cfg, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nwarnings; i++)
+		fprintf(out, "%s\n", cfg->warnings[i]);
+}
+
+const char *camfence_policy_file(const struct cf_config *cfg, struct cf_loc loc)
+{
+	return loc.file < cfg->files.n ? cfg->files.v[loc.file] : cfg->path;
+}
+
 const char *camfence_policy_proto_name(uint8_t proto, char buf[8])
 {
 	switch (proto) {
@@ -713,4 +1041,9 @@ const char *camfence_policy_proto_name(uint8_t proto, char buf[8])
 	}
 	snprintf(buf, 8, "%u", proto);
 	return buf;
+}
+
+int camfence_policy_rule_logs(const struct cf_rule *r)
+{
+	return r->log == CF_LOG_DEFAULT ? r->verdict == CAMFENCE_DROP : r->log;
 }

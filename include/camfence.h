@@ -18,19 +18,21 @@
 
 #define CAMFENCE_VERSION "0.1.0"
 
-#define CAMFENCE_MAX_IFACES		64
-#define CAMFENCE_MAX_POLICIES		256
-#define CAMFENCE_MAX_RULES		64	/* per policy: one bit each */
+#define CAMFENCE_MAX_IFACES		64	/* zone interfaces (and VLANs on them) */
+#define CAMFENCE_MAX_ZONES		256
+#define CAMFENCE_MAX_POLICIES		4096
 #define CAMFENCE_MAX_DEVICES		65536	/* device id 0: unknown device */
-#define CAMFENCE_MAX_MACS		(2 * 65536)
-#define CAMFENCE_MAX_PREFIXES		(2 * 65536)
-#define CAMFENCE_MAX_PORT_KEYS		(2 * 262144)
+#define CAMFENCE_MAX_MACS		(2 * 262144)
+#define CAMFENCE_MAX_PREFIXES		(2 * 262144)
+#define CAMFENCE_MAX_VLAN_KEYS		(2 * 4096)
+#define CAMFENCE_MAX_PORT_KEYS		(2 * 1048576)
 #define CAMFENCE_MAX_FLOWS		65536
 #define CAMFENCE_RINGBUF_BYTES		(256 * 1024)
 
-#define CAMFENCE_PROTO_ANY		0	/* in port keys: any protocol */
-#define CAMFENCE_PORT_ANY		0	/* in port keys: any port */
-#define CAMFENCE_RULE_DEFAULT		0xffff	/* rule index: policy default */
+#define CAMFENCE_PROTO_ANY		0	/* in port keys: a protocol no rule names */
+#define CAMFENCE_VLAN_ANY		0xffff	/* in iface keys: every VLAN and none */
+#define CAMFENCE_POLICY_NONE		0xffffffff
+#define CAMFENCE_RULE_DEFAULT		0xffffffff	/* rule id: the policy default */
 
 enum camfence_verdict {
 	CAMFENCE_PASS = 0,
@@ -68,40 +70,70 @@ struct camfence_config {
 	__u64 generation;
 };
 
-/* ifaces map: which interfaces are zone members, per slot. */
+/* ifaces map: which interfaces (and VLANs on them) make up a zone. The
+ * program looks up (ifindex, the frame's VLAN or 0), then (ifindex, ANY). */
 struct camfence_iface_key {
 	__u32 slot;
 	__u32 ifindex;
+	__u16 vlan;
+	__u8 pad[2];
 };
 
 struct camfence_iface {
 	__u32 zone_id;
-	__u8 unknown_verdict;	/* enum camfence_verdict for unknown devices */
+	__u32 unknown_policy;	/* policy for devices in no group, or POLICY_NONE */
+	__u8 unknown_verdict;	/* ... else this verdict */
 	__u8 pad[3];
 };
 
-/* A device as identified by MAC or by source prefix. */
+/* A device, found by MAC prefix, source prefix or VLAN within a zone. */
 struct camfence_device {
 	__u32 device_id;	/* index into the device counters */
 	__u32 policy_id;
 };
 
+/* Device keys are scoped by slot and zone: scope = slot << 16 | zone_id. */
+static inline __u32 camfence_zone_scope(__u32 slot, __u32 zone_id)
+{
+	return (slot << 16) | (zone_id & 0xffff);
+}
+
+/* LPM trie keys: prefixlen counts the 32 bits of scope, matched exactly. */
 struct camfence_mac_key {
-	__u32 slot;
+	__u32 prefixlen;	/* 32 + 24..48 */
+	__u32 scope;
 	__u8 mac[6];
 	__u8 pad[2];
 };
 
-/* LPM trie keys: prefixlen counts the 32 bits of scope, matched exactly. */
 struct camfence_src4_key {
 	__u32 prefixlen;
-	__u32 scope;		/* slot */
+	__u32 scope;
 	__u8 addr[4];
 };
 
+struct camfence_src6_key {
+	__u32 prefixlen;
+	__u32 scope;
+	__u8 addr[16];
+};
+
+struct camfence_vlan_key {
+	__u32 scope;
+	__u16 vlan;
+	__u8 pad[2];
+};
+
+/* Destination tries, scoped by slot and policy: they give the packet's
+ * region, the table of port decisions of the rules that can match there. */
+static inline __u32 camfence_policy_scope(__u32 slot, __u32 policy_id)
+{
+	return (slot << 16) | (policy_id & 0xffff);
+}
+
 struct camfence_dst4_key {
 	__u32 prefixlen;
-	__u32 scope;		/* camfence_scope(slot, policy) */
+	__u32 scope;
 	__u8 addr[4];
 };
 
@@ -111,27 +143,35 @@ struct camfence_dst6_key {
 	__u8 addr[16];
 };
 
-/* port map: (policy, protocol, destination port) -> rules that match it. */
+/* Port trie: (table, protocol, port prefix) -> the first-match decision,
+ * already resolved by the compiler into disjoint port blocks. A port
+ * prefix of length 0 is the decision for every port no block covers. */
+static inline __u32 camfence_table_scope(__u32 slot, __u32 table)
+{
+	return (slot << 31) | (table & 0x7fffffff);
+}
+
 struct camfence_port_key {
-	__u32 scope;
+	__u32 prefixlen;	/* 32 + 8 + 8 + 0..16 */
+	__u32 scope;		/* camfence_table_scope() */
 	__u8 proto;		/* CAMFENCE_PROTO_ANY or an IP protocol */
 	__u8 pad;
-	__u16 port;		/* host order; CAMFENCE_PORT_ANY for any */
+	__be16 port;		/* network order: prefixes are its high bits */
 };
 
-/* Rules of one policy are bits of a __u64: bit i is rule i, the lowest set
- * bit of (destination bits & port bits) is the first rule that matches. */
-struct camfence_rule {
+#define CAMFENCE_DECISION_LOG	0x01	/* raise an event for a new flow */
+
+struct camfence_decision {
 	__u8 verdict;
-	__u8 log;
-	__u16 pad;
-	__u32 line;		/* line in the policy file, for alerts */
+	__u8 flags;
+	__u8 pad[2];
+	__u32 rule_id;		/* index into the daemon's rule table, or RULE_DEFAULT */
 };
 
 struct camfence_policy {
 	__u8 default_verdict;
-	__u8 pad[3];
-	__u32 nrules;
+	__u8 default_flags;
+	__u8 pad[2];
 };
 
 /* Per-device counters, per CPU, indexed by device id. */
@@ -161,11 +201,12 @@ struct camfence_flow {
 	__u64 last_ns;
 	__u64 generation;	/* verdict below is valid for this one only */
 	__u32 device_id;
-	__u16 policy_id;
-	__u16 rule;		/* rule index or CAMFENCE_RULE_DEFAULT */
+	__u32 policy_id;
+	__u32 rule_id;		/* or CAMFENCE_RULE_DEFAULT */
 	__u8 verdict;
 	__u8 reason;
-	__u8 pad[6];
+	__u8 flags;		/* CAMFENCE_DECISION_* */
+	__u8 pad[9];
 };
 
 /* Ring buffer record: the first packet of each blocked flow. */
@@ -174,8 +215,8 @@ struct camfence_event {
 	__u64 generation;
 	__u32 ifindex;
 	__u32 device_id;
-	__u16 policy_id;
-	__u16 rule;
+	__u32 policy_id;
+	__u32 rule_id;
 	__u8 mac[6];
 	__u16 vlan;
 	__u8 family;
@@ -186,31 +227,27 @@ struct camfence_event {
 	__u16 dport;
 	__u8 saddr[16];
 	__u8 daddr[16];
-	__u8 pad[4];
 };
-
-static inline __u32 camfence_scope(__u32 slot, __u32 policy_id)
-{
-	return (slot << 16) | (policy_id & 0xffff);
-}
 
 #define CAMFENCE_ASSERT_SIZE(type, size) \
 	_Static_assert(sizeof(type) == (size), #type " changed size")
 
 CAMFENCE_ASSERT_SIZE(struct camfence_config, 8);
-CAMFENCE_ASSERT_SIZE(struct camfence_iface_key, 8);
-CAMFENCE_ASSERT_SIZE(struct camfence_iface, 8);
+CAMFENCE_ASSERT_SIZE(struct camfence_iface_key, 12);
+CAMFENCE_ASSERT_SIZE(struct camfence_iface, 12);
 CAMFENCE_ASSERT_SIZE(struct camfence_device, 8);
-CAMFENCE_ASSERT_SIZE(struct camfence_mac_key, 12);
+CAMFENCE_ASSERT_SIZE(struct camfence_mac_key, 16);
 CAMFENCE_ASSERT_SIZE(struct camfence_src4_key, 12);
+CAMFENCE_ASSERT_SIZE(struct camfence_src6_key, 24);
+CAMFENCE_ASSERT_SIZE(struct camfence_vlan_key, 8);
 CAMFENCE_ASSERT_SIZE(struct camfence_dst4_key, 12);
 CAMFENCE_ASSERT_SIZE(struct camfence_dst6_key, 24);
-CAMFENCE_ASSERT_SIZE(struct camfence_port_key, 8);
-CAMFENCE_ASSERT_SIZE(struct camfence_rule, 8);
-CAMFENCE_ASSERT_SIZE(struct camfence_policy, 8);
+CAMFENCE_ASSERT_SIZE(struct camfence_port_key, 12);
+CAMFENCE_ASSERT_SIZE(struct camfence_decision, 8);
+CAMFENCE_ASSERT_SIZE(struct camfence_policy, 4);
 CAMFENCE_ASSERT_SIZE(struct camfence_counters, 32);
 CAMFENCE_ASSERT_SIZE(struct camfence_flow_key, 48);
-CAMFENCE_ASSERT_SIZE(struct camfence_flow, 56);
+CAMFENCE_ASSERT_SIZE(struct camfence_flow, 64);
 CAMFENCE_ASSERT_SIZE(struct camfence_event, 80);
 
 #endif /* CAMFENCE_H */

@@ -17,7 +17,7 @@ START_TEST(alert_names_everything)
 		"zone z {\n\tinterface lo\n}\ngroup yi {\n\tmac b0:d5:9d:b9:f0:b4\n\tpolicy lan\n}\n"
 		"policy lan {\n\tallow to 192.168.10.0/24\n\tdeny to 47.88.0.0/16 udp\n\tdefault deny\n}\n");
 	struct camfence_event ev = {
-		.generation = 4, .ifindex = 1, .device_id = 1, .policy_id = 0, .rule = 1,
+		.generation = 4, .ifindex = 1, .device_id = 1, .policy_id = 0, .rule_id = 1,
 		.mac = { 0xb0, 0xd5, 0x9d, 0xb9, 0xf0, 0xb4 }, .family = AF_INET,
 		.proto = IPPROTO_UDP, .verdict = CAMFENCE_DROP, .reason = CAMFENCE_REASON_RULE,
 		.sport = 40000, .dport = 32100,
@@ -33,12 +33,12 @@ START_TEST(alert_names_everything)
 			 "group yi policy lan by rule site.conf:10 generation 4");
 
 	ev.reason = CAMFENCE_REASON_DEFAULT;
-	ev.rule = CAMFENCE_RULE_DEFAULT;
+	ev.rule_id = CAMFENCE_RULE_DEFAULT;
 	ev.proto = IPPROTO_ICMP;
 	camfence_events_format(&ev, cfg, c, line, sizeof(line));
 	ck_assert_str_eq(line,
 			 "blocked icmp 192.168.10.204 -> 47.88.59.209 iface lo mac b0:d5:9d:b9:f0:b4 "
-			 "group yi policy lan by default deny site.conf:8 generation 4");
+			 "group yi policy lan by default deny site.conf:11 generation 4");
 
 	/* an event of a generation the daemon no longer holds */
 	ev.family = AF_INET6;
@@ -50,6 +50,7 @@ START_TEST(alert_names_everything)
 	ev.saddr[15] = 2;
 	ev.reason = CAMFENCE_REASON_UNKNOWN_DEVICE;
 	ev.device_id = 0;
+	ev.policy_id = CAMFENCE_POLICY_NONE;
 	camfence_events_format(&ev, NULL, NULL, line, sizeof(line));
 	ck_assert_str_eq(line,
 			 "blocked tcp [2001:db8::2]:40000 -> [2001:db8::1]:443 iface lo mac b0:d5:9d:b9:f0:b4 "

@@ -19,6 +19,8 @@
 
 static const char *const ifnames[] = { "lan0", "lan1", "lan2", "wan0" };
 
+#define NIFNAMES 4
+
 static int test_ifindex(const char *name, void *ctx)
 {
 	size_t i;
@@ -29,69 +31,62 @@ static int test_ifindex(const char *name, void *ctx)
 	return -ENODEV;
 }
 
-static int prefix_covers(__u32 klen, const __u8 *kaddr, int family, const __u8 *addr)
+static int bits_match(const __u8 *a, const __u8 *b, unsigned int bits)
 {
-	struct cf_prefix p = { .family = family, .len = klen - 32 };
+	unsigned int full = bits / 8, rest = bits % 8;
 
-	memcpy(p.addr, kaddr, family == AF_INET ? 4 : 16);
-	return camfence_addr_prefix_match(&p, family, addr);
+	if (memcmp(a, b, full))
+		return 0;
+	return !rest || !((a[full] ^ b[full]) & (0xff00 >> rest));
 }
 
-static __u64 dst_bits(const struct cf_compiled *c, __u32 scope, const struct cf_packet *pkt)
+/* Longest-prefix match over a vector of LPM entries, as the kernel does:
+ * the first 4 bytes of the data (the scope) must match in full. */
+#define LPM_FIND(vec, want_scope, bytes, best)						\
+	do {										\
+		size_t _i;								\
+		unsigned int _len = 0;							\
+		(best) = NULL;								\
+		for (_i = 0; _i < (vec).n; _i++) {					\
+			__typeof__(&(vec).v[0]) _e = &(vec).v[_i];			\
+			if (_e->key.scope != (want_scope) || _e->key.prefixlen < 32)	\
+				continue;						\
+			if ((best) && _e->key.prefixlen <= _len)			\
+				continue;						\
+			if (!bits_match((const __u8 *)&_e->key.scope + 4, bytes,	\
+					_e->key.prefixlen - 32))			\
+				continue;						\
+			(best) = _e;							\
+			_len = _e->key.prefixlen;					\
+		}									\
+	} while (0)
+
+static const struct camfence_decision *port_lookup(const struct cf_compiled *c, __u32 scope,
+						   __u8 proto, __u16 port)
 {
-	__u64 bits = 0;
-	int best = -1;
+	const struct cf_port_entry *best = NULL;
+	unsigned int len = 0;
+	__be16 p = htons(port);
 	size_t i;
 
-	if (pkt->family == AF_INET) {
-		for (i = 0; i < c->dst4.n; i++)
-			if (c->dst4.v[i].key.scope == scope && (int)c->dst4.v[i].key.prefixlen > best &&
-			    prefix_covers(c->dst4.v[i].key.prefixlen, c->dst4.v[i].key.addr, AF_INET, pkt->daddr)) {
-				best = c->dst4.v[i].key.prefixlen;
-				bits = c->dst4.v[i].bits;
-			}
-	} else {
-		for (i = 0; i < c->dst6.n; i++)
-			if (c->dst6.v[i].key.scope == scope && (int)c->dst6.v[i].key.prefixlen > best &&
-			    prefix_covers(c->dst6.v[i].key.prefixlen, c->dst6.v[i].key.addr, AF_INET6, pkt->daddr)) {
-				best = c->dst6.v[i].key.prefixlen;
-				bits = c->dst6.v[i].bits;
-			}
+	for (i = 0; i < c->ports.n; i++) {
+		const struct cf_port_entry *e = &c->ports.v[i];
+
+		if (e->key.scope != scope || e->key.proto != proto)
+			continue;
+		if (best && e->key.prefixlen <= len)
+			continue;
+		if (!bits_match((const __u8 *)&e->key.port, (const __u8 *)&p, e->key.prefixlen - 48))
+			continue;
+		best = e;
+		len = e->key.prefixlen;
 	}
-	return bits;
-}
-
-static const __u64 *port_entry(const struct cf_compiled *c, __u32 scope, __u8 proto, __u16 port)
-{
-	size_t i;
-
-	for (i = 0; i < c->ports.n; i++)
-		if (c->ports.v[i].key.scope == scope && c->ports.v[i].key.proto == proto &&
-		    c->ports.v[i].key.port == port)
-			return &c->ports.v[i].bits;
-	return NULL;
-}
-
-static __u64 port_bits(const struct cf_compiled *c, __u32 scope, __u8 proto, __u16 port)
-{
-	const __u64 *b = NULL;
-
-	if (port)
-		b = port_entry(c, scope, proto, port);
-	if (!b)
-		b = port_entry(c, scope, proto, 0);
-	if (!b)
-		b = port_entry(c, scope, 0, 0);
-	return b ? *b : 0;
+	return best ? &best->val : NULL;
 }
 
 static int essential(const struct cf_packet *pkt)
 {
-	return pkt->arp ||
-	       (pkt->proto == IPPROTO_UDP && ((pkt->sport == 68 && pkt->dport == 67) ||
-					      (pkt->sport == 546 && pkt->dport == 547))) ||
-	       (pkt->proto == IPPROTO_ICMPV6 &&
-		((pkt->icmp6_type >= 130 && pkt->icmp6_type <= 137) || pkt->icmp6_type == 143));
+	return camfence_policy_essential(pkt);
 }
 
 /* The XDP program's slow path, over the compiled entries. */
@@ -99,52 +94,96 @@ static void emulate(const struct cf_compiled *c, const struct cf_packet *pkt, st
 {
 	const struct camfence_device *dev = NULL;
 	const struct cf_iface_entry *iface = NULL;
-	int ifindex = test_ifindex(pkt->ifname, NULL), best = -1;
-	__u32 scope, pidx;
-	__u64 match;
+	const struct camfence_decision *dec = NULL;
+	int ifindex = test_ifindex(pkt->ifname, NULL);
+	__u32 zscope, policy, rule_id = CAMFENCE_RULE_DEFAULT;
 	size_t i;
 
 	memset(d, 0, sizeof(*d));
 	d->rule = -1;
 	for (i = 0; i < c->ifaces.n; i++)
-		if ((int)c->ifaces.v[i].key.ifindex == ifindex)
+		if ((int)c->ifaces.v[i].key.ifindex == ifindex && c->ifaces.v[i].key.vlan == pkt->vlan)
+			iface = &c->ifaces.v[i];
+	for (i = 0; !iface && i < c->ifaces.n; i++)
+		if ((int)c->ifaces.v[i].key.ifindex == ifindex &&
+		    c->ifaces.v[i].key.vlan == CAMFENCE_VLAN_ANY)
 			iface = &c->ifaces.v[i];
 	if (!iface) {
 		d->verdict = CAMFENCE_PASS;
 		d->reason = CAMFENCE_REASON_UNMANAGED;
 		return;
 	}
-	for (i = 0; i < c->macs.n; i++)
-		if (!memcmp(c->macs.v[i].key.mac, pkt->mac, 6))
-			dev = &c->macs.v[i].val;
-	for (i = 0; !dev && pkt->family == AF_INET && i < c->src4.n; i++)
-		if ((int)c->src4.v[i].key.prefixlen > best &&
-		    prefix_covers(c->src4.v[i].key.prefixlen, c->src4.v[i].key.addr, AF_INET, pkt->saddr)) {
-			best = c->src4.v[i].key.prefixlen;
-			d->group = i;
-		}
-	if (!dev && best >= 0)
-		dev = &c->src4.v[d->group].val;
-	if (!dev) {
-		d->verdict = iface->val.unknown_verdict;
-		d->reason = CAMFENCE_REASON_UNKNOWN_DEVICE;
-	} else {
-		pidx = c->slot * CAMFENCE_MAX_POLICIES + dev->policy_id;
-		for (i = 0; i < c->policies.n; i++)
-			if (c->policies.v[i].idx == pidx)
-				d->verdict = c->policies.v[i].val.default_verdict;
+	zscope = camfence_zone_scope(c->slot, iface->val.zone_id);
+	{
+		const struct cf_mac_entry *m;
+
+		LPM_FIND(c->macs, zscope, pkt->mac, m);
+		if (m)
+			dev = &m->val;
+	}
+	if (!dev && pkt->family == AF_INET) {
+		const struct cf_src4_entry *e;
+
+		LPM_FIND(c->src4, zscope, pkt->saddr, e);
+		if (e)
+			dev = &e->val;
+	}
+	if (!dev && pkt->family == AF_INET6) {
+		const struct cf_src6_entry *e;
+
+		LPM_FIND(c->src6, zscope, pkt->saddr, e);
+		if (e)
+			dev = &e->val;
+	}
+	for (i = 0; !dev && i < c->vlans.n; i++)
+		if (c->vlans.v[i].key.scope == zscope && c->vlans.v[i].key.vlan == pkt->vlan)
+			dev = &c->vlans.v[i].val;
+
+	if (dev) {
+		policy = dev->policy_id;
 		d->reason = pkt->family ? CAMFENCE_REASON_DEFAULT : CAMFENCE_REASON_NOT_IP;
-		scope = camfence_scope(c->slot, dev->policy_id);
-		match = pkt->family ? dst_bits(c, scope, pkt) & port_bits(c, scope, pkt->proto, pkt->dport) : 0;
-		if (match) {
-			d->rule = __builtin_ctzll(match);
-			for (i = 0; i < c->rules.n; i++)
-				if (c->rules.v[i].idx == pidx * CAMFENCE_MAX_RULES + d->rule)
-					d->verdict = c->rules.v[i].val.verdict;
-			d->reason = CAMFENCE_REASON_RULE;
+	} else {
+		policy = iface->val.unknown_policy;
+		d->reason = CAMFENCE_REASON_UNKNOWN_DEVICE;
+		d->verdict = iface->val.unknown_verdict;
+	}
+	if (policy != CAMFENCE_POLICY_NONE) {
+		for (i = 0; i < c->policies.n; i++)
+			if (c->policies.v[i].key == c->slot * CAMFENCE_MAX_POLICIES + policy)
+				d->verdict = c->policies.v[i].val.default_verdict;
+		if (pkt->family) {
+			__u32 pscope = camfence_policy_scope(c->slot, policy);
+			const __u32 *table = NULL;
+
+			if (pkt->family == AF_INET) {
+				const struct cf_dst4_entry *e;
+
+				LPM_FIND(c->dst4, pscope, pkt->daddr, e);
+				table = e ? &e->val : NULL;
+			} else {
+				const struct cf_dst6_entry *e;
+
+				LPM_FIND(c->dst6, pscope, pkt->daddr, e);
+				table = e ? &e->val : NULL;
+			}
+			if (table) {
+				__u32 tscope = camfence_table_scope(c->slot, *table);
+
+				dec = port_lookup(c, tscope, pkt->proto, pkt->dport);
+				if (!dec)
+					dec = port_lookup(c, tscope, CAMFENCE_PROTO_ANY, pkt->dport);
+			}
+			if (dec && dec->rule_id != CAMFENCE_RULE_DEFAULT) {
+				d->verdict = dec->verdict;
+				rule_id = dec->rule_id;
+				if (dev)
+					d->reason = CAMFENCE_REASON_RULE;
+			}
 		}
 	}
-	if (essential(pkt) && d->reason != CAMFENCE_REASON_RULE) {
+	if (rule_id != CAMFENCE_RULE_DEFAULT)
+		d->rule = c->rules.v[rule_id].rule;
+	if (essential(pkt) && rule_id == CAMFENCE_RULE_DEFAULT) {
 		d->verdict = CAMFENCE_PASS;
 		d->reason = CAMFENCE_REASON_ESSENTIAL;
 	}
@@ -152,10 +191,11 @@ static void emulate(const struct cf_compiled *c, const struct cf_packet *pkt, st
 
 static void random_packet(const struct cf_config *cfg, struct cf_packet *pkt, unsigned int *seed)
 {
-	const struct cf_group *g = &cfg->groups[rand_r(seed) % cfg->ngroups];
-	const struct cf_member *m = &g->members[rand_r(seed) % g->nmembers];
-	const struct cf_policy *p = &cfg->policies[rand_r(seed) % cfg->npolicies];
-	const struct cf_rule *r = &p->rules[rand_r(seed) % p->nrules];
+	const struct cf_group *g = &cfg->groups.v[rand_r(seed) % cfg->groups.n];
+	const struct cf_member *m = &g->members.v[rand_r(seed) % g->members.n];
+	const struct cf_policy *p = &cfg->policies.v[rand_r(seed) % cfg->policies.n];
+	const struct cf_rule *r = p->rules.n ? &p->rules.v[rand_r(seed) % p->rules.n] : NULL;
+	const struct cf_prefix *dst = r && r->dsts.n ? &r->dsts.v[rand_r(seed) % r->dsts.n] : NULL;
 	static const __u8 protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6, 47, 0 };
 	int i;
 
@@ -169,25 +209,32 @@ static void random_packet(const struct cf_config *cfg, struct cf_packet *pkt, un
 	}
 	pkt->family = rand_r(seed) % 2 ? AF_INET : AF_INET6;
 	if (rand_r(seed) % 2 && m->kind == CF_MEMBER_MAC)
-		memcpy(pkt->mac, m->mac, 6);
+		for (i = 0; i < (int)m->mac.len; i++)
+			pkt->mac[i / 8] = (pkt->mac[i / 8] & ~(0x80 >> (i % 8))) |
+					  (m->mac.mac[i / 8] & (0x80 >> (i % 8)));
+	if (rand_r(seed) % 2 && m->kind == CF_MEMBER_VENDOR && m->vendor_macs.n)
+		memcpy(pkt->mac, m->vendor_macs.v[rand_r(seed) % m->vendor_macs.n].mac, 3);
+	if (m->kind == CF_MEMBER_VLAN || rand_r(seed) % 8 == 0)
+		pkt->vlan = m->kind == CF_MEMBER_VLAN && rand_r(seed) % 2 ? m->vlan : rand_r(seed) % 40;
 	if (rand_r(seed) % 2 && m->kind == CF_MEMBER_PREFIX) {
-		pkt->family = AF_INET;
+		pkt->family = m->prefix.family;
 		/* keep the prefix bits, randomise the rest */
 		for (i = 0; i < (int)m->prefix.len; i++)
 			pkt->saddr[i / 8] = (pkt->saddr[i / 8] & ~(0x80 >> (i % 8))) |
 					    (m->prefix.addr[i / 8] & (0x80 >> (i % 8)));
 	}
-	if (rand_r(seed) % 3 && r->has_dst) {
-		pkt->family = r->dst.family;
-		for (i = 0; i < (int)r->dst.len; i++)
+	if (rand_r(seed) % 3 && dst) {
+		pkt->family = dst->family;
+		for (i = 0; i < (int)dst->len; i++)
 			pkt->daddr[i / 8] = (pkt->daddr[i / 8] & ~(0x80 >> (i % 8))) |
-					    (r->dst.addr[i / 8] & (0x80 >> (i % 8)));
+					    (dst->addr[i / 8] & (0x80 >> (i % 8)));
 	}
-	pkt->proto = rand_r(seed) % 3 ? r->proto : protos[rand_r(seed) % 6];
+	pkt->proto = rand_r(seed) % 3 && r ? r->proto : protos[rand_r(seed) % 6];
 	if (!pkt->proto)
 		pkt->proto = protos[rand_r(seed) % 5];
 	if (pkt->proto == IPPROTO_TCP || pkt->proto == IPPROTO_UDP) {
-		int lo = r->port_lo ? r->port_lo : 1, hi = r->port_hi ? r->port_hi : 65535;
+		const struct cf_port_range *pr = r && r->ports.n ? &r->ports.v[rand_r(seed) % r->ports.n] : NULL;
+		int lo = pr ? pr->lo : 1, hi = pr ? pr->hi : 65535;
 
 		pkt->dport = lo + rand_r(seed) % (hi - lo + 3) - 1;
 		if (pkt->dport == 0)
@@ -205,20 +252,25 @@ static void random_packet(const struct cf_config *cfg, struct cf_packet *pkt, un
 	}
 }
 
-START_TEST(compiled_agrees_with_reference)
+static void differential(const char *path, int packets)
 {
-	struct cf_config *cfg = camfence_policy_parse_file(POLICY);
+	struct cf_config *cfg = camfence_policy_parse_file(path);
+	struct cf_iface_addr addrs[] = {
+		{ "lan0", { AF_INET, { 192, 168, 10, 1 }, 24 } },
+		{ "lan2", { AF_INET6, { 0x20, 0x01, 0x0d, 0xb8, 0, 0x10, [15] = 1 }, 64 } },
+	};
 	unsigned int seed = getenv("CAMFENCE_SEED") ? strtoul(getenv("CAMFENCE_SEED"), NULL, 0) :
 						      (unsigned int)time(NULL);
 	struct cf_compiled *c;
 	char why[256];
 	int i, slot;
 
-	ck_assert_uint_eq(cfg->nerrors, 0);
+	ck_assert_msg(cfg->nerrors == 0, "%s", cfg->nerrors ? cfg->errors[0] : "");
+	camfence_policy_bind(cfg, addrs, 2);
 	for (slot = 0; slot < 2; slot++) {
 		ck_assert_int_eq(camfence_policy_compile(cfg, slot, test_ifindex, NULL, &c, why,
 							 sizeof(why)), 0);
-		for (i = 0; i < 20000; i++) {
+		for (i = 0; i < packets; i++) {
 			struct cf_packet pkt;
 			struct cf_decision ref, got;
 			unsigned int at = seed;
@@ -228,13 +280,19 @@ START_TEST(compiled_agrees_with_reference)
 			emulate(c, &pkt, &got);
 			ck_assert_msg(ref.verdict == got.verdict && ref.reason == got.reason &&
 				      ref.rule == got.rule,
-				      "packet %d (CAMFENCE_SEED=%u) on %s proto %u port %u: reference verdict %u reason %u rule %d, compiled %u %u %d",
-				      i, at, pkt.ifname, pkt.proto, pkt.dport, ref.verdict, ref.reason,
-				      ref.rule, got.verdict, got.reason, got.rule);
+				      "%s packet %d (CAMFENCE_SEED=%u) on %s vlan %u proto %u port %u: reference verdict %u reason %u rule %d, compiled %u %u %d",
+				      path, i, at, pkt.ifname, pkt.vlan, pkt.proto, pkt.dport, ref.verdict,
+				      ref.reason, ref.rule, got.verdict, got.reason, got.rule);
 		}
 		camfence_policy_compiled_free(c);
 	}
 	camfence_policy_free(cfg);
+}
+
+START_TEST(compiled_agrees_with_reference)
+{
+	differential(POLICY, 20000);
+	differential(CAMFENCE_SRCDIR "/tests/policies/good/language.conf", 50000);
 }
 END_TEST
 
@@ -288,17 +346,51 @@ START_TEST(slot_is_in_every_key)
 	for (i = 0; i < c->ifaces.n; i++)
 		ck_assert_uint_eq(c->ifaces.v[i].key.slot, 1);
 	for (i = 0; i < c->macs.n; i++)
-		ck_assert_uint_eq(c->macs.v[i].key.slot, 1);
+		ck_assert_uint_eq(c->macs.v[i].key.scope >> 16, 1);
 	for (i = 0; i < c->src4.n; i++)
-		ck_assert_uint_eq(c->src4.v[i].key.scope, 1);
+		ck_assert_uint_eq(c->src4.v[i].key.scope >> 16, 1);
+	for (i = 0; i < c->src6.n; i++)
+		ck_assert_uint_eq(c->src6.v[i].key.scope >> 16, 1);
+	for (i = 0; i < c->vlans.n; i++)
+		ck_assert_uint_eq(c->vlans.v[i].key.scope >> 16, 1);
 	for (i = 0; i < c->dst4.n; i++)
 		ck_assert_uint_eq(c->dst4.v[i].key.scope >> 16, 1);
+	for (i = 0; i < c->dst6.n; i++)
+		ck_assert_uint_eq(c->dst6.v[i].key.scope >> 16, 1);
 	for (i = 0; i < c->ports.n; i++)
-		ck_assert_uint_eq(c->ports.v[i].key.scope >> 16, 1);
+		ck_assert_uint_eq(c->ports.v[i].key.scope >> 31, 1);
 	for (i = 0; i < c->policies.n; i++)
-		ck_assert_uint_ge(c->policies.v[i].idx, CAMFENCE_MAX_POLICIES);
+		ck_assert_uint_ge(c->policies.v[i].key, CAMFENCE_MAX_POLICIES);
 	camfence_policy_compiled_free(c);
 	camfence_policy_free(cfg);
+}
+END_TEST
+
+/* A thousand rules, each its own /24 and port: one destination entry per
+ * rule and a handful of port entries per table, not a product of the two. */
+START_TEST(tables_stay_linear)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct cf_config *cfg;
+	struct cf_compiled *c;
+	char why[256];
+	int i;
+
+	fprintf(f, "zone z {\n\tinterface lan0\n}\ngroup g {\n\tmac 44:19:b6:00:00:01\n\tpolicy p\n}\npolicy p {\n");
+	for (i = 0; i < 1000; i++)
+		fprintf(f, "\tallow to 10.%d.%d.0/24 tcp %d\n", i / 256, i % 256, 1000 + i);
+	fprintf(f, "}\n");
+	fclose(f);
+	cfg = camfence_policy_parse_text("t.conf", text);
+	ck_assert_uint_eq(cfg->nerrors, 0);
+	ck_assert_int_eq(camfence_policy_compile(cfg, 0, test_ifindex, NULL, &c, why, sizeof(why)), 0);
+	ck_assert_uint_eq(c->dst4.n, 1001);
+	ck_assert_uint_le(c->ports.n, 4 * 1001 + 2);
+	camfence_policy_compiled_free(c);
+	camfence_policy_free(cfg);
+	free(text);
 }
 END_TEST
 
@@ -312,6 +404,7 @@ Suite *policy_compile_suite(void)
 	tcase_add_test(tc, first_match_wins_over_longer_prefix);
 	tcase_add_test(tc, missing_interface_is_an_error);
 	tcase_add_test(tc, slot_is_in_every_key);
+	tcase_add_test(tc, tables_stay_linear);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,5 +8,6 @@ Suite *addr_suite(void);
 Suite *policy_parse_suite(void);
 Suite *policy_compile_suite(void);
 Suite *events_suite(void);
+Suite *oui_suite(void);
 
 #endif

@@ -9,6 +9,7 @@ int main(void)
 		policy_parse_suite(),
 		policy_compile_suite(),
 		events_suite(),
+		oui_suite(),
 		NULL,
 	};
 
