@@ -8,6 +8,7 @@
 #include "camfence.h"
 #include "policy_check.h"
 #include "control.h"
+#include "explain.h"
 #include "kmod_client.h"
 
 #define DEFAULT_CONFIG "/etc/camfence/camfence.conf"
@@ -15,12 +16,14 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: camfencectl [--socket PATH] COMMAND\n"
+		"usage: camfencectl [-s SOCKET] [-c FILE] COMMAND\n"
 		"\n"
 		"  status          is camfenced running; its policy and counters\n"
 		"  flows [MAC]     what each device tried: destinations, verdicts, counts\n"
 		"  reload          reload the policy file (as SIGHUP does)\n"
 		"  check [FILE]    check a policy file (default " DEFAULT_CONFIG ")\n"
+		"  explain SRC DST [PROTO [PORT]]\n"
+		"                  which device, group, policy and rule decide a packet\n"
 		"  module          is camfence.ko loaded, and which version\n"
 		"  version         print camfencectl's version\n");
 }
@@ -42,6 +45,41 @@ static int ask_daemon(const char *path, const char *req)
 	return 1;
 }
 
+/* explain [--iface IF] [--vlan ID] SRC DST [PROTO [PORT]] */
+static int explain(const char *config, int argc, char **argv)
+{
+	struct camfence_explain_args a = { .policy = config };
+	int i, n = 0;
+	const char *pos[4] = { 0 };
+
+	for (i = 0; i < argc; i++) {
+		if ((!strcmp(argv[i], "--iface") || !strcmp(argv[i], "--vlan")) && i + 1 < argc) {
+			if (argv[i][2] == 'i')
+				a.iface = argv[++i];
+			else
+				a.vlan = argv[++i];
+		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			fprintf(stderr, "camfencectl: explain: unknown option '%s'\n", argv[i]);
+			return 2;
+		} else if (n == 4) {
+			fprintf(stderr, "camfencectl: explain: too many arguments\n");
+			return 2;
+		} else {
+			pos[n++] = argv[i];
+		}
+	}
+	if (n < 2) {
+		fprintf(stderr, "usage: camfencectl [-c FILE] explain [--iface IF] [--vlan ID] SOURCE DESTINATION [PROTOCOL [PORT]]\n"
+				"  SOURCE is a MAC address, an address or a device named in the policy\n");
+		return 2;
+	}
+	a.src = pos[0];
+	a.dst = pos[1];
+	a.proto = pos[2];
+	a.port = pos[3];
+	return camfence_explain(&a, stdout, stderr);
+}
+
 static int module_version(void)
 {
 	char version[64];
@@ -60,15 +98,17 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *sock = CAMFENCE_CONTROL_PATH, *cmd;
+	const char *sock = CAMFENCE_CONTROL_PATH, *config = DEFAULT_CONFIG, *cmd;
 	int c, nargs;
 
-	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
+		case 'c': config = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -91,8 +131,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "check")) {
 		if (nargs > 1)
 			goto too_many;
-		return camfence_check_file(nargs ? argv[optind + 1] : DEFAULT_CONFIG, stdout, stderr);
+		return camfence_check_file(nargs ? argv[optind + 1] : config, stdout, stderr);
 	}
+	if (!strcmp(cmd, "explain"))
+		return explain(config, argc - optind - 1, argv + optind + 1);
 	if (nargs > 0)
 		goto too_many;
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "reload"))

@@ -9,7 +9,6 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <getopt.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -26,6 +25,7 @@
 #include "control.h"
 #include "events.h"
 #include "flows.h"
+#include "ifaddrs_bind.h"
 #include "loader.h"
 #include "log.h"
 
@@ -142,41 +142,6 @@ static void detach_all(struct daemon *d)
 	}
 }
 
-/* The addresses of this router's interfaces, for `local` and `router`. */
-static void bind_addresses(struct cf_config *cfg)
-{
-	CF_VEC(struct cf_iface_addr) addrs = { 0 };
-	struct ifaddrs *ifa, *i;
-
-	if (getifaddrs(&ifa) == 0) {
-		for (i = ifa; i; i = i->ifa_next) {
-			struct cf_iface_addr *a;
-			int family = i->ifa_addr ? i->ifa_addr->sa_family : 0;
-			const uint8_t *m;
-			unsigned int b, len = 0, max;
-
-			if (family != AF_INET && family != AF_INET6)
-				continue;
-			a = CF_VEC_PUSH(addrs);
-			snprintf(a->ifname, sizeof(a->ifname), "%s", i->ifa_name);
-			a->addr.family = family;
-			max = family == AF_INET ? 4 : 16;
-			memcpy(a->addr.addr, family == AF_INET ?
-			       (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr :
-			       (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, max);
-			m = family == AF_INET ?
-			    (const uint8_t *)&((struct sockaddr_in *)i->ifa_netmask)->sin_addr :
-			    (const uint8_t *)&((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr;
-			for (b = 0; i->ifa_netmask && b < max * 8; b++)
-				len += !!(m[b / 8] & (0x80 >> (b % 8)));
-			a->addr.len = len;
-		}
-		freeifaddrs(ifa);
-	}
-	camfence_policy_bind(cfg, addrs.v, addrs.n);
-	free(addrs.v);
-}
-
 /* What stays in force when a policy cannot be loaded. */
 static const char *running_policy(const struct daemon *d, char *buf, size_t len)
 {
@@ -219,7 +184,7 @@ static int load_policy(struct daemon *d)
 		camfence_log(LOG_WARNING, "%.*s", nl ? (int)(nl - g.cfg->warnings[i]) :
 			     (int)strlen(g.cfg->warnings[i]), g.cfg->warnings[i]);
 	}
-	bind_addresses(g.cfg);
+	camfence_ifaddrs_bind(g.cfg);
 	ret = camfence_policy_compile(g.cfg, camfence_loader_next_slot(d->loader), resolve_ifindex,
 				      NULL, &g.compiled, why, sizeof(why));
 	if (ret) {

@@ -94,7 +94,8 @@ static void resolve_zones(struct cf_parse_ctx *ctx)
 		for (k = 0; k < z->ifaces.n; k++) {
 			for (j = 0; j <= i; j++) {
 				const struct cf_zone *o = &cfg->zones.v[j];
-				int overlap = !z->vlans.n || !o->vlans.n;
+				/* a zone of VLANs takes those, a zone without takes the rest */
+				int overlap = !z->vlans.n && !o->vlans.n;
 				size_t a, b;
 
 				for (a = 0; !overlap && a < z->vlans.n; a++)

@@ -24,11 +24,30 @@
 #define YI	{ 0xb0, 0xd5, 0x9d, 0xb9, 0xf0, 0xb4 }
 #define LOBBY	{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x22 }
 #define STRAY	{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 }
+#define PREFIXED { 0x70, 0xb3, 0xd5, 0x12, 0x30, 0x0a }	/* in 70:b3:d5:12:30/36 */
 
 static const char policy_text[] =
 	"zone cams {\n"
 	"\tinterface lo\n"
 	"\tunknown deny\n"
+	"}\n"
+	"zone cctv {\n"
+	"\tinterface lo\n"
+	"\tvlan 30 31\n"
+	"\tunknown policy quarantine\n"
+	"}\n"
+	"set cloud {\n"
+	"\t47.91.0.0/16\n"
+	"}\n"
+	"group prefixed {\n"
+	"\tmac 70:b3:d5:12:30/36\n"
+	"\tip 2001:db8:10::/64\n"
+	"\tpolicy lan\n"
+	"}\n"
+	"group vlan-cams {\n"
+	"\tvlan 30\n"
+	"\tzone cctv\n"
+	"\tpolicy lan\n"
 	"}\n"
 	"group yi {\n"
 	"\tmac b0:d5:9d:b9:f0:b4\n"
@@ -43,8 +62,15 @@ static const char policy_text[] =
 	"\tallow to 192.168.10.0/24\n"
 	"\tallow to 192.0.2.123 udp 123\n"
 	"\tdeny to 192.0.2.0/24\n"
-	"\tallow to 198.51.100.0/24 tcp 8000-8010\n"
+	"\tallow to 198.51.100.0/24 tcp 8000-8010,8443\n"
 	"\tallow to 2001:db8:20::/48 tcp 554\n"
+	"\tdeny to 203.0.113.99 nolog\n"
+	"\tdeny to cloud udp 32100\n"
+	"\tallow to 203.0.113.200 tcp 443 log\n"
+	"\tdefault deny\n"
+	"}\n"
+	"policy quarantine {\n"
+	"\tallow to 192.0.2.53 udp 53\n"
 	"\tdefault deny\n"
 	"}\n"
 	"policy open {\n"
@@ -168,6 +194,42 @@ static const struct fixture fixtures[] = {
 	{ "IPv4 ethertype with no IPv4 header",
 	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .truncate = 14 }, 0,
 	  XDP_DROP },
+	{ "device by 36-bit MAC prefix, to the LAN",
+	  { PREFIXED, V4("192.168.10.50", "192.168.10.248", IPPROTO_UDP, 40000, 5004) }, 0, XDP_PASS },
+	{ "device by 36-bit MAC prefix, to the cloud",
+	  { PREFIXED, V4("192.168.10.50", "47.88.59.209", IPPROTO_UDP, 40000, 32100) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT },
+	{ "device by IPv6 source prefix, RTSP to the NVR",
+	  { STRAY, V6("2001:db8:10::99", "2001:db8:20::5", IPPROTO_TCP, 50000, 554) }, 0, XDP_PASS },
+	{ "device by IPv6 source prefix, to the internet",
+	  { STRAY, V6("2001:db8:10::99", "2001:db8:ffff::1", IPPROTO_TCP, 50000, 443) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT },
+	{ "unknown IPv6 source gets the zone's deny",
+	  { STRAY, V6("2001:db8:99::1", "2001:db8:20::5", IPPROTO_TCP, 50000, 554) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_UNKNOWN_DEVICE },
+	{ "device by VLAN in a VLAN zone, to the LAN",
+	  { STRAY, { 30 }, V4("10.30.0.5", "192.168.10.248", IPPROTO_UDP, 40000, 5004) }, 0, XDP_PASS },
+	{ "device by VLAN in a VLAN zone, to the cloud",
+	  { STRAY, { 30 }, V4("10.30.0.5", "47.88.59.209", IPPROTO_UDP, 40000, 32100) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT },
+	{ "unknown device in a zone with a policy for them: allowed DNS",
+	  { STRAY, { 31 }, V4("10.31.0.5", "192.0.2.53", IPPROTO_UDP, 40000, 53) }, 0, XDP_PASS },
+	{ "unknown device in a zone with a policy for them: the rest is denied",
+	  { STRAY, { 31 }, V4("10.31.0.5", "192.0.2.53", IPPROTO_TCP, 40000, 443) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_UNKNOWN_DEVICE },
+	{ "port list, the single port",
+	  { YI, V4("192.168.10.204", "198.51.100.9", IPPROTO_TCP, 50000, 8443) }, 0, XDP_PASS },
+	{ "port list, next to the single port",
+	  { YI, V4("192.168.10.204", "198.51.100.9", IPPROTO_TCP, 50000, 8444) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT },
+	{ "a nolog deny drops without an event",
+	  { YI, V4("192.168.10.204", "203.0.113.99", IPPROTO_UDP, 40000, 9999) }, 0, XDP_DROP },
+	{ "a deny rule naming a set",
+	  { YI, V4("192.168.10.204", "47.91.1.2", IPPROTO_UDP, 40000, 32100) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_RULE },
+	{ "an allow rule with log raises an event for its new flow",
+	  { YI, V4("192.168.10.204", "203.0.113.200", IPPROTO_TCP, 40000, 443) }, 0, XDP_PASS,
+	  1, CAMFENCE_REASON_RULE },
 	{ "lobby device: default allow",
 	  { LOBBY, V4("192.168.10.30", "203.0.113.5", IPPROTO_TCP, 50000, 443) }, 0, XDP_PASS },
 	{ "lobby device: telnet out is denied",
@@ -269,7 +331,7 @@ START_TEST(fixture)
 
 		ck_assert_msg(ev->reason == f->reason, "%s: event reason %u, want %u", f->what,
 			      ev->reason, f->reason);
-		ck_assert_uint_eq(ev->verdict, CAMFENCE_DROP);
+		ck_assert_uint_eq(ev->verdict, f->xdp == XDP_DROP ? CAMFENCE_DROP : CAMFENCE_PASS);
 		ck_assert_uint_eq(ev->generation, camfence_loader_generation(loader));
 		ck_assert_uint_eq(ev->ifindex, 1);
 		ck_assert_uint_eq(ev->proto, f->pkt.proto);
@@ -280,6 +342,27 @@ START_TEST(fixture)
 		ck_assert_uint_eq(stat(CAMFENCE_STAT_MALFORMED), 1);
 }
 END_TEST
+
+/* The id the compiler gives the first member of a kind in a group. */
+static __u32 device_id(const char *group, enum cf_member_kind kind)
+{
+	struct cf_compiled *c;
+	char why[256];
+	__u32 id = 0;
+	size_t i;
+
+	ck_assert_int_eq(camfence_policy_compile(cfg, 0, lo_ifindex, NULL, &c, why, sizeof(why)), 0);
+	for (i = 1; i < c->devices.n && !id; i++) {
+		const struct cf_device_ref *r = &c->devices.v[i];
+
+		if (!strcmp(cfg->groups.v[r->group].name, group) &&
+		    cfg->groups.v[r->member_group].members.v[r->member].kind == kind)
+			id = i;
+	}
+	camfence_policy_compiled_free(c);
+	ck_assert_uint_ne(id, 0);
+	return id;
+}
 
 START_TEST(device_counters)
 {
@@ -295,8 +378,7 @@ START_TEST(device_counters)
 	len = pkt_build(&cloud, frame, sizeof(frame));
 	for (i = 0; i < 3; i++)
 		run(frame, len);
-	/* device 1 is the yi group's MAC */
-	ck_assert_int_eq(camfence_loader_device_counters(loader, 1, &c), 0);
+	ck_assert_int_eq(camfence_loader_device_counters(loader, device_id("yi", CF_MEMBER_MAC), &c), 0);
 	ck_assert_uint_eq(c.pass_pkts, 5);
 	ck_assert_uint_eq(c.drop_pkts, 3);
 	ck_assert_uint_eq(c.drop_bytes, 3 * len);
@@ -349,21 +431,28 @@ START_TEST(interface_outside_every_zone)
 }
 END_TEST
 
-/* Random packets through the XDP program and the reference matcher. */
+/* Random packets through the XDP program and the reference matcher: the
+ * policy's own devices, prefixes, VLANs and ports, and strangers. */
 START_TEST(agrees_with_reference)
 {
 	static const char *const dsts4[] = { "192.168.10.248", "192.0.2.123", "192.0.2.9",
-					     "198.51.100.9", "47.88.59.209", "203.0.113.5" };
+					     "198.51.100.9", "47.88.59.209", "203.0.113.5",
+					     "203.0.113.99", "47.91.1.2", "203.0.113.200", "192.0.2.53" };
 	static const char *const dsts6[] = { "2001:db8:20::5", "2001:db8:ffff::1" };
-	static const char *const srcs4[] = { "192.168.10.204", "192.168.10.70", "192.168.10.30" };
-	static const uint8_t macs[][6] = { YI, LOBBY, STRAY };
+	static const char *const srcs4[] = { "192.168.10.204", "192.168.10.70", "192.168.10.30",
+					     "10.30.0.5" };
+	static const char *const srcs6[] = { "2001:db8:10::204", "2001:db8:99::1" };
+	static const uint8_t macs[][6] = { YI, LOBBY, STRAY, PREFIXED,
+					   { 0x70, 0xb3, 0xd5, 0x12, 0x31, 0x0a } };
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, 47 };
-	static const uint16_t ports[] = { 123, 124, 554, 7999, 8000, 8005, 8010, 8011, 23, 32100, 67 };
+	static const uint16_t ports[] = { 123, 124, 554, 7999, 8000, 8005, 8010, 8011, 8443, 8444,
+					  23, 32100, 67, 53, 443, 9999 };
+	static const uint16_t vlans[] = { 0, 0, 0, 10, 30, 31 };
 	unsigned int seed = getenv("CAMFENCE_SEED") ? strtoul(getenv("CAMFENCE_SEED"), NULL, 0) :
 						      (unsigned int)time(NULL);
-	int i;
+	int i, n = getenv("CAMFENCE_DIFF_PACKETS") ? atoi(getenv("CAMFENCE_DIFF_PACKETS")) : 100000;
 
-	for (i = 0; i < 3000; i++) {
+	for (i = 0; i < n; i++) {
 		unsigned int at = seed;
 		struct pkt_spec s = { .sport = 1024 + rand_r(&seed) % 1000 };
 		struct cf_packet pkt = { .ifname = "lo", .icmp6_type = -1 };
@@ -372,26 +461,28 @@ START_TEST(agrees_with_reference)
 		size_t len;
 		int got;
 
-		memcpy(s.src_mac, macs[rand_r(&seed) % 3], 6);
+		memcpy(s.src_mac, macs[rand_r(&seed) % 5], 6);
+		s.vlan[0] = vlans[rand_r(&seed) % 6];
 		s.family = rand_r(&seed) % 4 ? AF_INET : AF_INET6;
 		s.proto = protos[rand_r(&seed) % 4];
 		if (s.family == AF_INET) {
-			s.src = srcs4[rand_r(&seed) % 3];
-			s.dst = dsts4[rand_r(&seed) % 6];
+			s.src = srcs4[rand_r(&seed) % 4];
+			s.dst = dsts4[rand_r(&seed) % 10];
 		} else {
-			s.src = "2001:db8:10::204";
+			s.src = srcs6[rand_r(&seed) % 2];
 			s.dst = dsts6[rand_r(&seed) % 2];
 			if (s.proto == IPPROTO_ICMP)
 				s.proto = IPPROTO_ICMPV6;
 		}
 		if (s.proto == IPPROTO_TCP || s.proto == IPPROTO_UDP)
-			s.dport = ports[rand_r(&seed) % 11];
+			s.dport = ports[rand_r(&seed) % 16];
 		if (s.proto == IPPROTO_UDP && rand_r(&seed) % 8 == 0)
 			s.sport = 68;
-		s.icmp_type = 8;
+		s.icmp_type = s.proto == IPPROTO_ICMPV6 && rand_r(&seed) % 4 == 0 ? 135 : 8;
 		len = pkt_build(&s, frame, sizeof(frame));
 
 		memcpy(pkt.mac, s.src_mac, 6);
+		pkt.vlan = s.vlan[0];
 		pkt.family = s.family;
 		inet_pton(s.family, s.src, pkt.saddr);
 		inet_pton(s.family, s.dst, pkt.daddr);
@@ -403,8 +494,8 @@ START_TEST(agrees_with_reference)
 		camfence_policy_match(cfg, &pkt, &ref);
 		got = run(frame, len);
 		ck_assert_msg(got == (ref.verdict == CAMFENCE_DROP ? XDP_DROP : XDP_PASS),
-			      "packet %d (CAMFENCE_SEED=%u) %s -> %s proto %u port %u: XDP %d, reference %u",
-			      i, at, s.src, s.dst, s.proto, s.dport, got, ref.verdict);
+			      "packet %d (CAMFENCE_SEED=%u) vlan %u %s -> %s proto %u port %u: XDP %d, reference %u",
+			      i, at, pkt.vlan, s.src, s.dst, s.proto, s.dport, got, ref.verdict);
 	}
 }
 END_TEST

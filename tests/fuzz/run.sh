@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# make check-fuzz: the policy parser under libFuzzer (docs/fuzzing.md).
+#
+#   tests/fuzz/run.sh BUILD_FUZZ_DIR
+#
+# 1. Replays every committed corpus file and every file under tests/policies
+#    through the harness once: each is one check.
+# 2. Fuzzes for FUZZ_SECONDS (default 30) from a scratch copy of the corpus
+#    under BUILD_FUZZ_DIR, so the committed corpus never churns: one check.
+#
+# Prints one summary line, "fuzz: N passed, N failed", and exits 1 when
+# anything failed. A crash, leak, timeout or broken promise leaves its input
+# under BUILD_FUZZ_DIR/artifacts and the path is printed with the report.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+dir=${1:-build/fuzz}
+bin=$dir/fuzz_policy
+seconds=${FUZZ_SECONDS:-30}
+corpus=tests/fuzz/corpus/policy
+dict=tests/fuzz/policy.dict
+scratch=$dir/corpus
+artifacts=$dir/artifacts
+log=$dir/fuzz.log
+limits=(-timeout=5 -rss_limit_mb=1024)
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+if [ ! -x "$bin" ]; then
+	echo "check-fuzz: $bin is missing: make $bin"
+	echo "fuzz: 0 passed, 1 failed"
+	exit 1
+fi
+case $seconds in
+'' | *[!0-9]*)
+	echo "check-fuzz: FUZZ_SECONDS must be a whole number of seconds, not '$seconds'"
+	echo "fuzz: 0 passed, 1 failed"
+	exit 1
+	;;
+esac
+
+mkdir -p "$artifacts"
+pass=0 fail=0
+
+# The sanitizer's or libFuzzer's report in a log, without the progress lines.
+report() {
+	awk '/^==[0-9]+==|^fuzz_policy: |runtime error|^ERROR: libFuzzer|^ALARM|out-of-memory/ { on = 1 }
+	     on && !/^#[0-9]+[ \t]/' "$1" | head -n 80
+}
+
+# Inputs the parser must survive: the committed corpus and the policy tests,
+# whole (no -max_len). Each replay is its own process so a failure names
+# its file.
+mapfile -t inputs < <(find "$corpus" tests/policies -type f | LC_ALL=C sort)
+for f in "${inputs[@]}"; do
+	if "$bin" "${limits[@]}" "$f" >"$dir/replay.log" 2>&1; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "check-fuzz: FAIL replay of $f"
+		report "$dir/replay.log"
+		echo "check-fuzz: reproduce with $bin $f"
+	fi
+done
+rm -f "$dir/replay.log"
+echo "check-fuzz: replayed ${#inputs[@]} inputs, $fail failed"
+
+rm -rf "$scratch"
+mkdir -p "$scratch"
+cp "$corpus"/* "$scratch"/
+# Artifacts of earlier runs are kept; only this run's new ones count.
+before=$(find "$artifacts" -type f | LC_ALL=C sort)
+
+echo "check-fuzz: fuzzing for ${seconds}s from $scratch (log: $log)"
+"$bin" "${limits[@]}" -max_len=4096 -max_total_time="$seconds" -dict="$dict" \
+	-artifact_prefix="$artifacts/" -print_final_stats=1 "$scratch" >"$log" 2>&1
+rc=$?
+
+new=$(comm -13 <(echo "$before") <(find "$artifacts" -type f | LC_ALL=C sort) | sed '/^$/d')
+stats=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)
+if [ "$rc" -eq 0 ] && [ -z "$new" ]; then
+	pass=$((pass + 1))
+	echo "check-fuzz: clean: ${stats:-no final stats}"
+else
+	fail=$((fail + 1))
+	echo "check-fuzz: FAIL fuzzing (exit $rc, $(grep -m1 -E '^INFO: Seed:' "$log"))"
+	report "$log"
+	for a in $new; do
+		echo "check-fuzz: reproducer: $a"
+		echo "check-fuzz: reproduce with $bin $a"
+	done
+	[ -n "$new" ] || echo "check-fuzz: no reproducer written; see $log"
+fi
+
+echo "fuzz: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
