@@ -67,7 +67,7 @@ check "the policy checks clean" quiet "$CAMFENCECTL" check "$CF_DIR/camfence.con
 daemon_up "$CF_DIR/camfence.conf"
 sink_up "$NS_INET" inet0 inet
 
-reached() { quiet cam "$CAMGEN" tcp --dst "$1" --port "$2" --timeout-ms 1000; }
+reached() { quiet cam "$CAMGEN" tcp --dst "$1" --port "$2" --timeout-ms 3000; }
 blocked() { fails quiet cam "$CAMGEN" tcp --dst "$1" --port "$2" --timeout-ms 300; }
 
 check "vendor yi: the camera is recognised by its OUI and reaches RTSP" reached "$NVR_IP" 554

@@ -16,7 +16,7 @@ rtr "$CAMFENCED" -f -c "$CF_DIR/bad.conf" -s "$CF_DIR/bad.sock" >"$CF_DIR/bad.ou
 rc=$?
 set -e
 check "bad file at start: exit 1" test "$rc" -eq 1
-check "bad file at start: FILE:LINE:COL error" grep -q "^$CF_DIR/bad.conf:5:6: '00:11' is not a MAC address" "$CF_DIR/bad.out"
+check "bad file at start: FILE:LINE:COL error" grep -q "^$CF_DIR/bad.conf:5:6: '00:11': not a MAC address" "$CF_DIR/bad.out"
 check "bad file at start: nothing attached" bash -c "! ip -n $NS_RTR -d link show lan0 | grep -q prog/xdp"
 
 check "camfencectl status without a daemon says so" \
