@@ -28,6 +28,7 @@
 #include "ifaddrs_bind.h"
 #include "loader.h"
 #include "log.h"
+#include "ratelimit.h"
 
 #define DEFAULT_CONFIG "/etc/camfence/camfence.conf"
 
@@ -36,6 +37,8 @@ struct generation {
 	__u64 number;
 	struct cf_config *cfg;
 	struct cf_compiled *compiled;
+	struct cf_bucket *rule_buckets;		/* by rule id, for `log RATE` */
+	struct cf_bucket *default_buckets;	/* by policy */
 };
 
 struct attachment {
@@ -55,6 +58,7 @@ struct daemon {
 	int epfd, sigfd, ctlfd;
 	time_t started;
 	__u64 alerts;
+	__u64 alerts_suppressed;
 };
 
 static int resolve_ifindex(const char *name, void *ctx)
@@ -66,6 +70,8 @@ static int resolve_ifindex(const char *name, void *ctx)
 
 static void generation_free(struct generation *g)
 {
+	free(g->rule_buckets);
+	free(g->default_buckets);
 	camfence_policy_compiled_free(g->compiled);
 	camfence_policy_free(g->cfg);
 	memset(g, 0, sizeof(*g));
@@ -200,6 +206,8 @@ static int load_policy(struct daemon *d)
 		return ret;
 	}
 	g.number = camfence_loader_generation(d->loader);
+	g.rule_buckets = calloc(g.compiled->rules.n + 1, sizeof(*g.rule_buckets));
+	g.default_buckets = calloc(g.cfg->policies.n + 1, sizeof(*g.default_buckets));
 	generation_free(&d->prev);
 	d->prev = d->cur;
 	d->cur = g;
@@ -209,11 +217,38 @@ static int load_policy(struct daemon *d)
 	return reconcile_attachments(d, g.compiled);
 }
 
+/* The `log RATE` of the rule, or of the policy default, that decided. */
+static int alert_allowed(struct generation *g, const struct camfence_event *ev)
+{
+	const struct cf_config *cfg = g->cfg;
+	struct timespec ts;
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (ev->rule_id != CAMFENCE_RULE_DEFAULT && ev->rule_id < g->compiled->rules.n &&
+	    g->rule_buckets) {
+		const struct cf_rule_ref *ref = &g->compiled->rules.v[ev->rule_id];
+		const struct cf_rule *r = &cfg->policies.v[ref->policy].rules.v[ref->rule];
+
+		return camfence_ratelimit_allow(&g->rule_buckets[ev->rule_id], now, r->log_rate,
+						r->log_period);
+	}
+	if (ev->rule_id == CAMFENCE_RULE_DEFAULT && ev->policy_id < cfg->policies.n &&
+	    g->default_buckets) {
+		const struct cf_policy *p = &cfg->policies.v[ev->policy_id];
+
+		return camfence_ratelimit_allow(&g->default_buckets[ev->policy_id], now,
+						p->default_log_rate, p->default_log_period);
+	}
+	return 1;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct daemon *d = ctx;
 	const struct camfence_event *ev = data;
-	const struct generation *g = NULL;
+	struct generation *g = NULL;
 	char line[512];
 
 	if (size < sizeof(*ev))
@@ -222,6 +257,10 @@ static int on_event(void *ctx, void *data, size_t size)
 		g = &d->cur;
 	else if (ev->generation == d->prev.number)
 		g = &d->prev;
+	if (g && !alert_allowed(g, ev)) {
+		d->alerts_suppressed++;
+		return 0;
+	}
 	camfence_events_format(ev, g ? g->cfg : NULL, g ? g->compiled : NULL, line, sizeof(line));
 	syslog(LOG_WARNING, "%s", line);
 	d->alerts++;
@@ -245,8 +284,10 @@ static void reply_status(struct daemon *d, FILE *f)
 		(unsigned long long)st[CAMFENCE_STAT_PASS_BYTES]);
 	fprintf(f, "dropped %llu packets %llu bytes\n", (unsigned long long)st[CAMFENCE_STAT_DROP_PKTS],
 		(unsigned long long)st[CAMFENCE_STAT_DROP_BYTES]);
-	fprintf(f, "events %llu lost %llu alerts %llu\n", (unsigned long long)st[CAMFENCE_STAT_EVENTS],
-		(unsigned long long)st[CAMFENCE_STAT_EVENTS_LOST], (unsigned long long)d->alerts);
+	fprintf(f, "events %llu lost %llu alerts %llu suppressed %llu\n",
+		(unsigned long long)st[CAMFENCE_STAT_EVENTS],
+		(unsigned long long)st[CAMFENCE_STAT_EVENTS_LOST], (unsigned long long)d->alerts,
+		(unsigned long long)d->alerts_suppressed);
 	fprintf(f, "malformed %llu unmanaged %llu flow-cache-hits %llu\n",
 		(unsigned long long)st[CAMFENCE_STAT_MALFORMED],
 		(unsigned long long)st[CAMFENCE_STAT_UNMANAGED],

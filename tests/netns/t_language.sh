@@ -91,6 +91,19 @@ check "the alert names the deny rule of the set" \
 check "the IPv6 alert names it too" \
 	grep -q "blocked udp \[2001:db8:10::204\]:[0-9]* -> \[2001:db8:ff::10\]:32100 .* by rule $CF_DIR/camfence.conf:$deny_line " "$CF_DIR/messages"
 
+# log 2/minute: five new flows under that rule make two alerts
+sed -i "0,/\tdefault deny/s//\tdeny to 198.51.100.0\/24 udp log 2\/minute\n\tdefault deny/" "$CF_DIR/camfence.conf"
+quiet ctl reload
+for port in 1001 1002 1003 1004 1005; do
+	cam "$CAMGEN" udp --dst 198.51.100.77 --port "$port" --count 1 >/dev/null
+done
+check "log 2/minute: two alerts of five blocked flows" \
+	wait_for 5 test "$(grep -c 'blocked udp .* -> 198.51.100.77:100[1-5] ' "$CF_DIR/messages")" -eq 2
+sleep 0.5
+check "log 2/minute: exactly two" test "$(grep -c 'blocked udp .* -> 198.51.100.77:100[1-5] ' "$CF_DIR/messages")" -eq 2
+check "log 2/minute: status counts the three suppressed" \
+	bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl status | grep -q 'suppressed 3$'"
+
 # another MAC: no longer a Yi camera; its IPv6 source prefix still names it
 ip -n "$NS_CAM" link set cam0 address 02:00:00:00:00:99
 ip -n "$NS_RTR" neigh flush dev lan0

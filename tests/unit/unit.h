@@ -9,5 +9,6 @@ Suite *policy_parse_suite(void);
 Suite *policy_compile_suite(void);
 Suite *events_suite(void);
 Suite *oui_suite(void);
+Suite *ratelimit_suite(void);
 
 #endif

@@ -10,6 +10,7 @@ int main(void)
 		policy_compile_suite(),
 		events_suite(),
 		oui_suite(),
+		ratelimit_suite(),
 		NULL,
 	};
 
