@@ -7,6 +7,7 @@
 
 #include "camfence.h"
 #include "policy_check.h"
+#include "audit.h"
 #include "control.h"
 #include "explain.h"
 #include "kmod_client.h"
@@ -24,6 +25,8 @@ static void usage(FILE *f)
 		"  check [FILE]    check a policy file (default " DEFAULT_CONFIG ")\n"
 		"  explain SRC DST [PROTO [PORT]]\n"
 		"                  which device, group, policy and rule decide a packet\n"
+		"  audit --policy FILE [--zone NAME] CAPTURE\n"
+		"                  dry run: a capture through the XDP program under a policy\n"
 		"  module          is camfence.ko loaded, and which version\n"
 		"  version         print camfencectl's version\n");
 }
@@ -133,6 +136,8 @@ int main(int argc, char **argv)
 			goto too_many;
 		return camfence_check_file(nargs ? argv[optind + 1] : config, stdout, stderr);
 	}
+	if (!strcmp(cmd, "audit"))
+		return camfence_audit_main(argc - optind, argv + optind, stdout, stderr);
 	if (!strcmp(cmd, "explain"))
 		return explain(config, argc - optind - 1, argv + optind + 1);
 	if (nargs > 0)
