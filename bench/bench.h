@@ -8,7 +8,9 @@
 
 /* Device d has MAC 02:ca:(d as four bytes); it is in group g(d % npolicies),
  * whose policy is p(d % npolicies). The last rule of every policy is
- * "deny to 47.88.0.0/16 udp"; no other rule matches that prefix. */
+ * "deny to 47.88.0.0/16 udp"; no other rule matches that prefix. Policies
+ * come in file order and their rules are numbered on from one to the next,
+ * so with one policy that rule's id is nrules - 1. */
 #define BENCH_DENY_PREFIX	"47.88.0.0/16"
 
 void bench_device_mac(unsigned int d, uint8_t mac[6]);
