@@ -51,6 +51,7 @@ group v6-only {
 }
 
 policy cam {
+	allow to router tcp 22
 	allow to 192.168.20.0/24 tcp 554,8000-8010
 	allow to 2001:db8:20::/64 tcp 554
 	allow to ntp-servers udp 123
@@ -71,6 +72,8 @@ reached() { quiet cam "$CAMGEN" tcp --dst "$1" --port "$2" --timeout-ms 3000; }
 blocked() { fails quiet cam "$CAMGEN" tcp --dst "$1" --port "$2" --timeout-ms 300; }
 
 check "vendor yi: the camera is recognised by its OUI and reaches RTSP" reached "$NVR_IP" 554
+check "router: the router's own address on lan0, port 22, reached" reached "$RTR_LAN_IP" 22
+check "router: another port of it blocked" blocked "$RTR_LAN_IP" 23
 check "port range: 8005 reached" reached "$NVR_IP" 8005
 check "port range: 8010 reached" reached "$NVR_IP" 8010
 check "port range: 8011 blocked" blocked "$NVR_IP" 8011
