@@ -82,7 +82,7 @@ $(BUILD)/tests/unit_tests: $(UNIT_SRCS) $(BUILD)/libcamfence.a
 $(BUILD)/tests/bpf_tests: $(BPFT_SRCS) $(BUILD)/libcamfence.a $(SKEL)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DCAMFENCE_SRCDIR='"$(CURDIR)"' -o $@ $(BPFT_SRCS) $(BUILD)/libcamfence.a \
-		$(CHECK_LIBS) $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS)
+		$(CHECK_LIBS) $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS) -lpthread
 
 deps:
 	@scripts/deps.sh

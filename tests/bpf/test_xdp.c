@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "bpf_tests.h"
@@ -500,6 +501,72 @@ START_TEST(agrees_with_reference)
 }
 END_TEST
 
+/* Two policies under which the device's packet passes, by different
+ * routes: in A the device follows p0, which allows the destination; in B
+ * it follows p1, and p0 denies it. A packet that took its device from one
+ * and its rules from the other would be dropped. */
+static const char swap_a[] =
+	"zone z {\n\tinterface lo\n}\n"
+	"group g {\n\tmac b0:d5:9d:b9:f0:b4\n\tpolicy p0\n}\n"
+	"group spare {\n\tmac 02:00:00:00:00:01\n\tpolicy p1\n}\n"
+	"policy p0 {\n\tallow to 192.0.2.1\n\tdefault deny\n}\n"
+	"policy p1 {\n\tdeny to 192.0.2.1\n\tdefault deny\n}\n";
+static const char swap_b[] =
+	"zone z {\n\tinterface lo\n}\n"
+	"group g {\n\tmac b0:d5:9d:b9:f0:b4\n\tpolicy p1\n}\n"
+	"group spare {\n\tmac 02:00:00:00:00:01\n\tpolicy p0\n}\n"
+	"policy p0 {\n\tdeny to 192.0.2.1\n\tdefault deny\n}\n"
+	"policy p1 {\n\tallow to 192.0.2.1\n\tdefault deny\n}\n";
+
+struct traffic {
+	const uint8_t *frame;
+	size_t len;
+	volatile int stop;
+	long runs, dropped;
+	int fd;
+};
+
+static void *send_traffic(void *arg)
+{
+	struct traffic *t = arg;
+	struct xdp_md ctx = { .data_end = t->len, .ingress_ifindex = 1 };
+
+	while (!t->stop) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = t->frame, .data_size_in = t->len,
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 64);
+
+		if (bpf_prog_test_run_opts(t->fd, &opts))
+			break;
+		t->runs++;
+		t->dropped += opts.retval != XDP_PASS;
+	}
+	return NULL;
+}
+
+START_TEST(swap_is_atomic_under_traffic)
+{
+	struct pkt_spec spec = { YI, V4("192.168.10.204", "192.0.2.1", IPPROTO_UDP, 40000, 9) };
+	struct traffic t = { 0 };
+	uint8_t frame[256];
+	pthread_t th;
+	int i;
+
+	t.len = pkt_build(&spec, frame, sizeof(frame));
+	t.frame = frame;
+	t.fd = bpf_program__fd(camfence_loader_skel(loader)->progs.camfence_xdp);
+	push_text(swap_a, 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, send_traffic, &t), 0);
+	for (i = 0; i < 200; i++)
+		push_text(i % 2 ? swap_a : swap_b, 0);
+	t.stop = 1;
+	pthread_join(th, NULL);
+	ck_assert_int_gt(t.runs, 0);
+	ck_assert_msg(t.dropped == 0, "%ld of %ld runs saw a mix of two policies", t.dropped, t.runs);
+	/* and the mix the test looks for is what a torn update would give */
+	ck_assert_int_eq(run(frame, t.len), XDP_PASS);
+}
+END_TEST
+
 Suite *xdp_suite(void)
 {
 	Suite *s = suite_create("xdp");
@@ -513,6 +580,7 @@ Suite *xdp_suite(void)
 	tcase_add_test(state, new_generation_decides_again);
 	tcase_add_test(state, interface_outside_every_zone);
 	tcase_add_test(state, agrees_with_reference);
+	tcase_add_test(state, swap_is_atomic_under_traffic);
 	suite_add_tcase(s, table);
 	suite_add_tcase(s, state);
 	return s;
