@@ -85,11 +85,12 @@ struct {
 	__type(value, struct camfence_counters);
 } device_counters SEC(".maps");
 
+/* All counters of one CPU in one value: a packet pays for one lookup. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, __CAMFENCE_STAT_MAX);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct camfence_stats);
 } stats SEC(".maps");
 
 struct {
@@ -113,24 +114,32 @@ struct packet {
 	__u8 is_ip;
 };
 
-static __always_inline void stat_add(__u32 idx, __u64 n)
+static __always_inline struct camfence_stats *cpu_stats(void)
 {
-	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+	__u32 zero = 0;
 
-	if (v)
-		*v += n;
+	return bpf_map_lookup_elem(&stats, &zero);
 }
 
-static __always_inline void count(__u32 device_id, __u8 verdict, __u64 bytes)
+static __always_inline void stat_add(__u32 idx, __u64 n)
 {
+	struct camfence_stats *st = cpu_stats();
+
+	if (st && idx < __CAMFENCE_STAT_MAX)
+		st->v[idx] += n;
+}
+
+static __always_inline void count(__u32 device_id, __u8 verdict, __u64 bytes, int cache_hit)
+{
+	struct camfence_stats *st = cpu_stats();
 	struct camfence_counters *c;
 
-	if (verdict == CAMFENCE_DROP) {
-		stat_add(CAMFENCE_STAT_DROP_PKTS, 1);
-		stat_add(CAMFENCE_STAT_DROP_BYTES, bytes);
-	} else {
-		stat_add(CAMFENCE_STAT_PASS_PKTS, 1);
-		stat_add(CAMFENCE_STAT_PASS_BYTES, bytes);
+	if (st) {
+		int drop = verdict == CAMFENCE_DROP;
+
+		st->v[drop ? CAMFENCE_STAT_DROP_PKTS : CAMFENCE_STAT_PASS_PKTS]++;
+		st->v[drop ? CAMFENCE_STAT_DROP_BYTES : CAMFENCE_STAT_PASS_BYTES] += bytes;
+		st->v[CAMFENCE_STAT_FLOW_CACHE_HITS] += cache_hit;
 	}
 	c = bpf_map_lookup_elem(&device_counters, &device_id);
 	if (!c)
@@ -464,8 +473,7 @@ int camfence_xdp(struct xdp_md *ctx)
 			__sync_fetch_and_add(&cached->bytes, bytes);
 			/* a tick of precision is enough for "last seen", at a fraction of the cost */
 			cached->last_ns = bpf_ktime_get_coarse_ns();
-			stat_add(CAMFENCE_STAT_FLOW_CACHE_HITS, 1);
-			count(cached->device_id, cached->verdict, bytes);
+			count(cached->device_id, cached->verdict, bytes, 1);
 			return to_xdp(cached->verdict);
 		}
 	}
@@ -484,7 +492,7 @@ int camfence_xdp(struct xdp_md *ctx)
 	if (perr) {
 		/* a camera-facing interface gets no benefit of the doubt */
 		stat_add(CAMFENCE_STAT_MALFORMED, 1);
-		count(0, CAMFENCE_DROP, bytes);
+		count(0, CAMFENCE_DROP, bytes, 0);
 		return XDP_DROP;
 	}
 
@@ -493,7 +501,7 @@ int camfence_xdp(struct xdp_md *ctx)
 		f.verdict = CAMFENCE_PASS;
 		f.reason = CAMFENCE_REASON_ESSENTIAL;
 	}
-	count(f.device_id, f.verdict, bytes);
+	count(f.device_id, f.verdict, bytes, 0);
 	if (!p.is_ip || p.essential)
 		return to_xdp(f.verdict);
 

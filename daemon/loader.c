@@ -222,21 +222,18 @@ int camfence_loader_detach(struct camfence_loader *l, int ifindex, enum camfence
 int camfence_loader_stats(struct camfence_loader *l, __u64 out[__CAMFENCE_STAT_MAX])
 {
 	int fd = bpf_map__fd(l->skel->maps.stats);
-	__u64 *percpu = calloc(l->ncpus, sizeof(*percpu));
-	__u32 i;
+	struct camfence_stats *percpu = calloc(l->ncpus, sizeof(*percpu));
+	__u32 zero = 0, i;
 	int c, ret = 0;
 
 	if (!percpu)
 		return -ENOMEM;
-	for (i = 0; i < __CAMFENCE_STAT_MAX; i++) {
-		out[i] = 0;
-		if (bpf_map_lookup_elem(fd, &i, percpu)) {
-			ret = -errno;
-			break;
-		}
-		for (c = 0; c < l->ncpus; c++)
-			out[i] += percpu[c];
-	}
+	memset(out, 0, sizeof(__u64) * __CAMFENCE_STAT_MAX);
+	if (bpf_map_lookup_elem(fd, &zero, percpu))
+		ret = -errno;
+	for (c = 0; !ret && c < l->ncpus; c++)
+		for (i = 0; i < __CAMFENCE_STAT_MAX; i++)
+			out[i] += percpu[c].v[i];
 	free(percpu);
 	return ret;
 }

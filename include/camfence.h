@@ -65,6 +65,11 @@ enum camfence_stat {
 	__CAMFENCE_STAT_MAX,
 };
 
+/* stats map, one entry per CPU: indexed by enum camfence_stat. */
+struct camfence_stats {
+	__u64 v[__CAMFENCE_STAT_MAX];
+};
+
 /* config map, one entry: the published generation (active slot = gen & 1). */
 struct camfence_config {
 	__u64 generation;
@@ -233,6 +238,7 @@ struct camfence_event {
 	_Static_assert(sizeof(type) == (size), #type " changed size")
 
 CAMFENCE_ASSERT_SIZE(struct camfence_config, 8);
+CAMFENCE_ASSERT_SIZE(struct camfence_stats, 8 * __CAMFENCE_STAT_MAX);
 CAMFENCE_ASSERT_SIZE(struct camfence_iface_key, 12);
 CAMFENCE_ASSERT_SIZE(struct camfence_iface, 12);
 CAMFENCE_ASSERT_SIZE(struct camfence_device, 8);
