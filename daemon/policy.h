@@ -17,6 +17,7 @@
 #define CF_MAX_ERRORS	50
 #define CF_MAX_WARNINGS	50
 #define CF_MAX_INCLUDE_DEPTH 16
+#define CF_MAX_EXPANDED	(1 << 20)	/* members of a group, includes followed */
 
 #define CF_VEC(type) struct { type *v; size_t n, cap; }
 

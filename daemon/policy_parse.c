@@ -180,7 +180,7 @@ static struct cf_loc after_last(const struct parser *ps)
 	const struct cf_tok *last = &ps->words[ps->nwords - 1];
 	struct cf_loc at = last->loc;
 
-	at.col += strlen(last->text) + (last->quoted ? 2 : 0);
+	at.col += strlen(last->text) + (last->quoted ? (last->unterminated ? 1 : 2) : 0);
 	return at;
 }
 

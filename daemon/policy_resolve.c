@@ -181,6 +181,52 @@ static int include_cycle(struct cf_parse_ctx *ctx, size_t g, int *state)
 	return 0;
 }
 
+/* Ways a group recognises devices once includes are followed, saturating at
+ * CF_MAX_EXPANDED; sizes[] memoises, -1 not yet known. Groups that include
+ * the same groups over and over would otherwise grow exponentially. */
+static size_t group_size(const struct cf_config *cfg, size_t g, long long *sizes)
+{
+	const struct cf_group *grp = &cfg->groups.v[g];
+	size_t i, n = 0;
+
+	if (sizes[g] >= 0)
+		return sizes[g];
+	for (i = 0; i < grp->members.n && n < CF_MAX_EXPANDED; i++) {
+		const struct cf_member *m = &grp->members.v[i];
+
+		if (m->kind == CF_MEMBER_GROUP && m->ref >= 0)
+			n += group_size(cfg, m->ref, sizes);
+		else if (m->kind == CF_MEMBER_VENDOR)
+			n += m->vendor_macs.n;
+		else if (m->kind == CF_MEMBER_DEVICE && m->ref >= 0)
+			n += cfg->devices.v[m->ref].macs.n + cfg->devices.v[m->ref].addrs.n;
+		else
+			n++;
+	}
+	if (n > CF_MAX_EXPANDED)
+		n = CF_MAX_EXPANDED + 1;
+	sizes[g] = n;
+	return n;
+}
+
+static void check_expansion(struct cf_parse_ctx *ctx)
+{
+	const struct cf_config *cfg = ctx->cfg;
+	long long *sizes = malloc((cfg->groups.n + 1) * sizeof(*sizes));
+	size_t i;
+
+	if (!sizes)
+		return;
+	for (i = 0; i < cfg->groups.n; i++)
+		sizes[i] = -1;
+	for (i = 0; i < cfg->groups.n; i++)
+		if (group_size(cfg, i, sizes) > CF_MAX_EXPANDED)
+			error_at(ctx, cfg->groups.v[i].loc,
+				 "group '%s' expands to more than %d members through its includes; include each group once",
+				 cfg->groups.v[i].name, CF_MAX_EXPANDED);
+	free(sizes);
+}
+
 static void resolve_groups(struct cf_parse_ctx *ctx)
 {
 	struct cf_config *cfg = ctx->cfg;
@@ -237,6 +283,8 @@ static void resolve_groups(struct cf_parse_ctx *ctx)
 		if (include_cycle(ctx, i, state))
 			break;
 	free(state);
+	if (!ctx->cfg->nerrors)
+		check_expansion(ctx);
 }
 
 /* One way a device is recognised, for finding a device in two groups. */
@@ -353,7 +401,8 @@ static void check_overlaps(struct cf_parse_ctx *ctx)
 			camfence_policy_warning(ctx, cfg->groups.v[i].loc,
 						"group '%s' matches no device", cfg->groups.v[i].name);
 	}
-	qsort(kl.keys.v, kl.keys.n, sizeof(*kl.keys.v), key_cmp);
+	if (kl.keys.n)
+		qsort(kl.keys.v, kl.keys.n, sizeof(*kl.keys.v), key_cmp);
 	for (i = 0; i < kl.keys.n; i = j) {
 		for (j = i + 1; j < kl.keys.n && !key_cmp(&kl.keys.v[i], &kl.keys.v[j]); j++)
 			;

@@ -115,27 +115,40 @@ static const struct lines *file_lines(struct walk *w, unsigned int file)
 /*
  * A location names a file of the config, a line of it (the end of the file
  * is on the last, possibly empty, line) and a column at most one past that
- * line's last character.
+ * line's last character. what says whose location it is, for the report.
  */
-static void touch_loc(struct walk *w, struct cf_loc loc)
+static void touch_loc_of(struct walk *w, struct cf_loc loc, const char *what)
 {
-	const struct lines *ls;
+	const struct lines *ls = NULL;
 
-	ensure(loc.file < w->cfg->files.n);
-	ls = file_lines(w, loc.file);
-	ensure(loc.line >= 1 && loc.line <= ls->n);
-	ensure(loc.col >= 1 && loc.col <= ls->len[loc.line - 1] + 1);
+	if (loc.file < w->cfg->files.n)
+		ls = file_lines(w, loc.file);
+	if (!ls || loc.line < 1 || loc.line > ls->n || loc.col < 1 ||
+	    loc.col > ls->len[loc.line - 1] + 1) {
+		fprintf(stderr, "fuzz_policy: broken promise: %s is at file %u line %u column %u, ",
+			what, loc.file, loc.line, loc.col);
+		if (!ls)
+			fprintf(stderr, "but the config has %zu files\n", w->cfg->files.n);
+		else if (loc.line < 1 || loc.line > ls->n)
+			fprintf(stderr, "but %s has %u lines\n", w->cfg->files.v[loc.file], ls->n);
+		else
+			fprintf(stderr, "but line %u of %s has %zu characters\n", loc.line,
+				w->cfg->files.v[loc.file], ls->len[loc.line - 1]);
+		abort();
+	}
 	sink += strlen(camfence_policy_file(w->cfg, loc)) + loc.line + loc.col;
 }
 
+#define touch_loc(w, loc) touch_loc_of(w, loc, #loc)
+
 /* A location that is set only with what it locates: zero when unset. */
-static void touch_opt_loc(struct walk *w, struct cf_loc loc)
-{
-	if (loc.line)
-		touch_loc(w, loc);
-	else
-		ensure(!loc.col);
-}
+#define touch_opt_loc(w, loc)					\
+	do {							\
+		if ((loc).line)					\
+			touch_loc_of(w, loc, #loc);		\
+		else						\
+			ensure(!(loc).col);			\
+	} while (0)
 
 static void touch_name(const char *name, size_t size)
 {
@@ -332,6 +345,7 @@ static void touch_message(struct walk *w, const char *e, int warning)
 {
 	const struct cf_config *cfg = w->cfg;
 	struct cf_loc loc = { 0 };
+	char what[1024];
 	unsigned long n;
 	const char *p;
 	char *end;
@@ -353,7 +367,9 @@ static void touch_message(struct walk *w, const char *e, int warning)
 	n = strtoul(p, &end, 10);
 	ensure(end != p && *end == ':' && end[1] == ' ' && n <= UINT32_MAX);
 	loc.col = n;
-	touch_loc(w, loc);
+	snprintf(what, sizeof(what), "the %s '%.*s'", warning ? "warning" : "error",
+		 (int)strcspn(e, "\n"), e);
+	touch_loc_of(w, loc, what);
 	ensure(!warning || !strncmp(end + 2, "warning: ", 9));
 	ensure((p = strchr(end, '\n')) && strchr(p + 1, '\n'));
 }
