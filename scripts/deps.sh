@@ -7,6 +7,10 @@ packages=(
 	# build
 	make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libelf-dev
 	zlib1g-dev libnl-3-dev libnl-genl-3-dev libmnl-dev libpcap-dev check
+	# the vendor registry that `vendor NAME` in a policy reads
+	ieee-data
+	# the fuzz layer: libFuzzer and the sanitizers' runtime
+	libclang-rt-14-dev
 	# kernel module and the VM test layer
 	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static
 	cpio gzip kmod
