@@ -586,18 +586,6 @@ static void print_device(const struct audit *a, const struct device *dev, FILE *
 			(long long)(dev->frames - lines));
 }
 
-static int uses_local(const struct cf_config *cfg)
-{
-	size_t i, j;
-
-	for (i = 0; i < cfg->policies.n; i++)
-		for (j = 0; j < cfg->policies.v[i].rules.n; j++)
-			if (cfg->policies.v[i].rules.v[j].dst_kind == CF_DST_LOCAL ||
-			    cfg->policies.v[i].rules.v[j].dst_kind == CF_DST_ROUTER)
-				return 1;
-	return 0;
-}
-
 static void report(struct audit *a, int zone_given, FILE *out)
 {
 	CF_VEC(struct device) devs = { 0 };
@@ -642,7 +630,7 @@ static void report(struct audit *a, int zone_given, FILE *out)
 	if (!a->zone->ifaces.n)
 		fprintf(out, "note: zone %s names no interface: every frame is unmanaged\n",
 			a->zone->name);
-	if (uses_local(a->cfg))
+	if (camfence_policy_uses_local(a->cfg))
 		fprintf(out, "note: 'local' and 'router' match no address in an audit: a capture has no interface addresses\n");
 	for (i = 0; i < devs.n; i++)
 		print_device(a, &devs.v[i], out);

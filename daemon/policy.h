@@ -174,6 +174,8 @@ void camfence_policy_print_warnings(const struct cf_config *cfg, FILE *out);
 /* Fill `local` and `router` from the addresses of the zone interfaces, and
  * resolve the rules that name them. */
 void camfence_policy_bind(struct cf_config *cfg, const struct cf_iface_addr *addrs, size_t n);
+/* Whether any rule names `local` or `router`. */
+int camfence_policy_uses_local(const struct cf_config *cfg);
 const char *camfence_policy_proto_name(uint8_t proto, char buf[8]);
 const char *camfence_policy_file(const struct cf_config *cfg, struct cf_loc loc);
 int camfence_policy_rule_logs(const struct cf_rule *r);

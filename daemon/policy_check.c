@@ -2,18 +2,6 @@
 #include "policy_check.h"
 #include "policy_compile.h"
 
-static int uses_local(const struct cf_config *cfg)
-{
-	size_t i, j;
-
-	for (i = 0; i < cfg->policies.n; i++)
-		for (j = 0; j < cfg->policies.v[i].rules.n; j++)
-			if (cfg->policies.v[i].rules.v[j].dst_kind == CF_DST_LOCAL ||
-			    cfg->policies.v[i].rules.v[j].dst_kind == CF_DST_ROUTER)
-				return 1;
-	return 0;
-}
-
 int camfence_check_file(const char *path, FILE *out, FILE *err)
 {
 	struct cf_config *cfg = camfence_policy_parse_file(path);
@@ -47,7 +35,7 @@ int camfence_check_file(const char *path, FILE *out, FILE *err)
 	fprintf(out, "\ncompiled: %zu mac, %zu source prefix, %zu vlan, %zu destination prefix, %zu tables, %zu port entries\n",
 		c->macs.n, c->src4.n + c->src6.n, c->vlans.n, c->dst4.n + c->dst6.n, c->ntables,
 		c->ports.n);
-	if (uses_local(cfg))
+	if (camfence_policy_uses_local(cfg))
 		fprintf(out, "note: 'local' and 'router' are the addresses of the zone interfaces where camfenced runs\n");
 	if (cfg->nwarnings)
 		fprintf(out, "%zu warning%s\n", cfg->nwarnings, cfg->nwarnings == 1 ? "" : "s");

@@ -642,3 +642,15 @@ void camfence_policy_bind(struct cf_config *cfg, const struct cf_iface_addr *add
 	}
 	cfg->bound = 1;
 }
+
+int camfence_policy_uses_local(const struct cf_config *cfg)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->policies.n; i++)
+		for (j = 0; j < cfg->policies.v[i].rules.n; j++)
+			if (cfg->policies.v[i].rules.v[j].dst_kind == CF_DST_LOCAL ||
+			    cfg->policies.v[i].rules.v[j].dst_kind == CF_DST_ROUTER)
+				return 1;
+	return 0;
+}
