@@ -458,6 +458,62 @@ static int is_log_word(const char *s)
 
 #define RULE_USAGE "allow|deny [to DESTINATION] [PROTOCOL [PORTS]] [log [RATE]|nolog]"
 
+/* `tunnel`: the encapsulations a device could hide traffic in, judged by
+ * their outer header: one rule per protocol and per UDP port, all at the
+ * place of the rule written. */
+static const uint8_t tunnel_protos[] = {
+	4,	/* IP in IP */
+	41,	/* IPv6 in IPv4 */
+	47,	/* GRE */
+	50,	/* ESP */
+	97,	/* EtherIP */
+	115,	/* L2TPv3 */
+};
+static const uint16_t tunnel_udp_ports[] = {
+	1701,	/* L2TP */
+	4500,	/* IPsec NAT traversal */
+	4789,	/* VXLAN */
+	6081,	/* Geneve */
+	8472,	/* VXLAN, Linux's old port */
+	51820,	/* WireGuard */
+};
+
+static size_t parse_log(struct parser *ps, size_t i, int *log, unsigned int *rate,
+			unsigned int *period);
+static int is_log_word(const char *s);
+
+static void tunnel_rules(struct parser *ps, struct cf_policy *p, const struct cf_rule *proto,
+			 size_t i)
+{
+	struct cf_rule r = *proto;
+	size_t k;
+
+	if (i < ps->nwords && !is_log_word(ps->words[i].text)) {
+		error_at(ps, ps->words[i].loc, "'tunnel' is a class of protocols and takes no port");
+		return;
+	}
+	if (i < ps->nwords)
+		i = parse_log(ps, i, &r.log, &r.log_rate, &r.log_period);
+	if (i < ps->nwords) {
+		error_at(ps, ps->words[i].loc, "unexpected '%s': " RULE_USAGE, ps->words[i].text);
+		return;
+	}
+	for (k = 0; k < sizeof(tunnel_protos); k++) {
+		struct cf_rule *n = CF_VEC_PUSH(p->rules);
+
+		*n = r;
+		n->proto = tunnel_protos[k];
+	}
+	for (k = 0; k < sizeof(tunnel_udp_ports) / sizeof(tunnel_udp_ports[0]); k++) {
+		struct cf_rule *n = CF_VEC_PUSH(p->rules);
+
+		*n = r;
+		n->proto = IPPROTO_UDP;
+		memset(&n->ports, 0, sizeof(n->ports));
+		*CF_VEC_PUSH(n->ports) = (struct cf_port_range){ tunnel_udp_ports[k], tunnel_udp_ports[k] };
+	}
+}
+
 static void rule_statement(struct parser *ps, struct cf_policy *p, uint8_t verdict)
 {
 	struct cf_rule r = { .loc = ps->words[0].loc, .verdict = verdict, .log = CF_LOG_DEFAULT,
@@ -490,6 +546,10 @@ static void rule_statement(struct parser *ps, struct cf_policy *p, uint8_t verdi
 			error_at(ps, t->loc, "destination '%s': %s", t->text, why);
 			return;
 		}
+	}
+	if (i < ps->nwords && !strcmp(ps->words[i].text, "tunnel")) {
+		tunnel_rules(ps, p, &r, i + 1);
+		return;
 	}
 	if (i < ps->nwords && !is_log_word(ps->words[i].text)) {
 		t = &ps->words[i++];

@@ -75,6 +75,7 @@ static const char policy_text[] =
 	"\tdefault deny\n"
 	"}\n"
 	"policy open {\n"
+	"\tdeny tunnel\n"
 	"\tdeny to 203.0.113.0/24 tcp 23\n"
 	"\tdefault allow\n"
 	"}\n";
@@ -245,6 +246,15 @@ static const struct fixture fixtures[] = {
 	{ "VXLAN (UDP encapsulation) to the cloud: denied",
 	  { YI, V4("192.168.10.204", "47.88.59.209", IPPROTO_UDP, 40000, 4789) }, 0, XDP_DROP,
 	  1, CAMFENCE_REASON_DEFAULT },
+	{ "tunnels denied as a class: GRE from an otherwise open device",
+	  { LOBBY, V4("192.168.10.30", "203.0.113.5", 47, 0, 0) }, 0, XDP_DROP, 1, CAMFENCE_REASON_RULE },
+	{ "tunnels denied as a class: VXLAN by its UDP port",
+	  { LOBBY, V4("192.168.10.30", "203.0.113.5", IPPROTO_UDP, 40000, 4789) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_RULE },
+	{ "tunnels denied as a class: the port next to VXLAN is not a tunnel",
+	  { LOBBY, V4("192.168.10.30", "203.0.113.5", IPPROTO_UDP, 40000, 4788) }, 0, XDP_PASS },
+	{ "tunnels denied as a class: IPv6 in IPv4",
+	  { LOBBY, V4("192.168.10.30", "203.0.113.5", 41, 0, 0) }, 0, XDP_DROP, 1, CAMFENCE_REASON_RULE },
 	{ "lobby device: default allow",
 	  { LOBBY, V4("192.168.10.30", "203.0.113.5", IPPROTO_TCP, 50000, 443) }, 0, XDP_PASS },
 	{ "lobby device: telnet out is denied",

@@ -80,7 +80,7 @@ static void lines_init(struct lines *ls, const char *text)
 	ls->len[ls->n++] = strlen(p);
 }
 
-/* An included file as the parser read it, when it was read whole. */
+/* An included file, read again to check the locations in it. */
 static char *read_text(const char *path)
 {
 	char *text = NULL;
