@@ -101,18 +101,26 @@ struct {
 } flows SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CAMFENCE_MICRO_SLOTS);
+	__type(key, __u32);
+	__type(value, struct camfence_micro);
+} micro SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, CAMFENCE_RINGBUF_BYTES);
 } events SEC(".maps");
 
-/* What the parser learnt of a packet. */
+/* What the parser learnt of a packet; 8-aligned so its key can be read
+ * a double word at a time. */
 struct packet {
 	struct camfence_flow_key key;
 	__u16 sport;
 	__u8 essential;		/* ARP, DHCP, neighbour discovery */
 	__u8 malformed;
 	__u8 is_ip;
-};
+} __attribute__((aligned(8)));
 
 static __always_inline struct camfence_stats *cpu_stats(void)
 {
@@ -446,6 +454,73 @@ static __always_inline int to_xdp(__u8 verdict)
 	return verdict == CAMFENCE_DROP ? XDP_DROP : XDP_PASS;
 }
 
+/* The key is 6 double words; their sum folded and multiplied picks a slot. */
+static __always_inline __u32 micro_slot(const struct camfence_flow_key *k)
+{
+	const __u64 *w = (const __u64 *)k;
+	__u64 x = w[0] + (w[1] << 1) + (w[2] << 2) + (w[3] << 3) + (w[4] << 4) + w[5];
+
+	x ^= x >> 32;
+	return ((__u32)x * 0x9e3779b1u) >> 24;
+}
+
+static __always_inline int key_equal(const struct camfence_flow_key *a,
+				     const struct camfence_flow_key *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) |
+		 (x[4] ^ y[4]) | (x[5] ^ y[5]));
+}
+
+/* Give the slot to this flow. What the slot counted for another flow goes
+ * where a packet outside the cache counts: the flow table, the device's
+ * counters and the CPU's totals (userspace adds what is still here). */
+static __always_inline void micro_fill(struct camfence_micro *m, const struct packet *p, __u64 gen,
+				       __u32 device_id, __u8 verdict, __u8 flags)
+{
+	if ((m->flags & CAMFENCE_MICRO_VALID) && m->packets) {
+		struct camfence_flow *old = bpf_map_lookup_elem(&flows, &m->key);
+		struct camfence_stats *st = cpu_stats();
+		struct camfence_counters *c;
+
+		if (old) {
+			__sync_fetch_and_add(&old->packets, m->packets);
+			__sync_fetch_and_add(&old->bytes, m->bytes);
+			if (m->last_ns > old->last_ns)
+				old->last_ns = m->last_ns;
+		}
+		if (m->flags & CAMFENCE_MICRO_UNMANAGED) {
+			if (st)
+				st->v[CAMFENCE_STAT_UNMANAGED] += m->packets;
+		} else {
+			int drop = m->verdict == CAMFENCE_DROP;
+
+			if (st) {
+				st->v[drop ? CAMFENCE_STAT_DROP_PKTS : CAMFENCE_STAT_PASS_PKTS] += m->packets;
+				st->v[drop ? CAMFENCE_STAT_DROP_BYTES : CAMFENCE_STAT_PASS_BYTES] += m->bytes;
+				st->v[CAMFENCE_STAT_FLOW_CACHE_HITS] += m->packets;
+			}
+			c = bpf_map_lookup_elem(&device_counters, &m->device_id);
+			if (c && drop) {
+				c->drop_pkts += m->packets;
+				c->drop_bytes += m->bytes;
+			} else if (c) {
+				c->pass_pkts += m->packets;
+				c->pass_bytes += m->bytes;
+			}
+		}
+	}
+	__builtin_memcpy(&m->key, &p->key, sizeof(m->key));
+	m->generation = gen;
+	m->packets = 0;
+	m->bytes = 0;
+	m->last_ns = 0;
+	m->device_id = device_id;
+	m->verdict = verdict;
+	m->flags = CAMFENCE_MICRO_VALID | flags;
+}
+
 SEC("xdp")
 int camfence_xdp(struct xdp_md *ctx)
 {
@@ -455,7 +530,8 @@ int camfence_xdp(struct xdp_md *ctx)
 	struct camfence_config *cfg;
 	struct camfence_iface *iface;
 	struct camfence_flow *cached = NULL, f = {};
-	__u32 zero = 0;
+	struct camfence_micro *m = NULL;
+	__u32 zero = 0, slot;
 	__u64 gen, now;
 	int perr;
 
@@ -467,13 +543,25 @@ int camfence_xdp(struct xdp_md *ctx)
 	p.key.ifindex = ctx->ingress_ifindex;
 
 	if (!perr && p.is_ip && !p.essential) {
+		slot = micro_slot(&p.key);
+		m = bpf_map_lookup_elem(&micro, &slot);
+		if (m && (m->flags & CAMFENCE_MICRO_VALID) && m->generation == gen &&
+		    key_equal(&m->key, &p.key)) {
+			/* counted here only, until the slot goes to another flow;
+			 * "last seen" to the tick, read once every 64 packets */
+			if (!(m->packets++ & 63))
+				m->last_ns = bpf_ktime_get_coarse_ns();
+			m->bytes += bytes;
+			return to_xdp(m->verdict);
+		}
 		cached = bpf_map_lookup_elem(&flows, &p.key);
 		if (cached && cached->generation == gen) {
 			__sync_fetch_and_add(&cached->packets, 1);
 			__sync_fetch_and_add(&cached->bytes, bytes);
-			/* a tick of precision is enough for "last seen", at a fraction of the cost */
 			cached->last_ns = bpf_ktime_get_coarse_ns();
 			count(cached->device_id, cached->verdict, bytes, 1);
+			if (m)
+				micro_fill(m, &p, gen, cached->device_id, cached->verdict, 0);
 			return to_xdp(cached->verdict);
 		}
 	}
@@ -487,6 +575,9 @@ int camfence_xdp(struct xdp_md *ctx)
 	}
 	if (!iface) {
 		stat_add(CAMFENCE_STAT_UNMANAGED, 1);
+		/* not stored in the flow table, but its next packets hit here */
+		if (m)
+			micro_fill(m, &p, gen, 0, CAMFENCE_PASS, CAMFENCE_MICRO_UNMANAGED);
 		return XDP_PASS;
 	}
 	if (perr) {
@@ -528,5 +619,7 @@ int camfence_xdp(struct xdp_md *ctx)
 		    (f.flags & CAMFENCE_DECISION_LOG))
 			emit_event(&p, &f, ctx->ingress_ifindex, gen, now);
 	}
+	if (m)
+		micro_fill(m, &p, gen, f.device_id, f.verdict, 0);
 	return to_xdp(f.verdict);
 }

@@ -162,6 +162,9 @@ static int drain(struct audit *a)
 	for (i = 0; i < a->keys.n; i++)
 		if (bpf_map_delete_elem(a->flows_fd, &a->keys.v[i]) && errno != ENOENT)
 			return -errno;
+	/* the microflow cache's counts were read with the flows: start it anew */
+	if (camfence_loader_micro_reset(a->l))
+		return -EIO;
 	/* amortised: rows double between two sorts */
 	if (a->rows.n > 2 * a->compacted + 16384)
 		compact(a);

@@ -219,6 +219,59 @@ int camfence_loader_detach(struct camfence_loader *l, int ifindex, enum camfence
 	return bpf_xdp_detach(ifindex, flags, NULL) ? -errno : 0;
 }
 
+/* Calls fn for every slot of every CPU's microflow cache that holds counts. */
+static void micro_each(struct camfence_loader *l,
+		       void (*fn)(const struct camfence_micro *m, void *ctx), void *ctx)
+{
+	int fd = bpf_map__fd(l->skel->maps.micro);
+	struct camfence_micro *percpu = calloc(l->ncpus, sizeof(*percpu));
+	__u32 slot;
+	int c;
+
+	for (slot = 0; percpu && slot < CAMFENCE_MICRO_SLOTS; slot++) {
+		if (bpf_map_lookup_elem(fd, &slot, percpu))
+			continue;
+		for (c = 0; c < l->ncpus; c++)
+			if ((percpu[c].flags & CAMFENCE_MICRO_VALID) && percpu[c].packets)
+				fn(&percpu[c], ctx);
+	}
+	free(percpu);
+}
+
+static void add_micro_stats(const struct camfence_micro *m, void *ctx)
+{
+	__u64 *out = ctx;
+	int drop = m->verdict == CAMFENCE_DROP;
+
+	if (m->flags & CAMFENCE_MICRO_UNMANAGED) {
+		out[CAMFENCE_STAT_UNMANAGED] += m->packets;
+		return;
+	}
+	out[drop ? CAMFENCE_STAT_DROP_PKTS : CAMFENCE_STAT_PASS_PKTS] += m->packets;
+	out[drop ? CAMFENCE_STAT_DROP_BYTES : CAMFENCE_STAT_PASS_BYTES] += m->bytes;
+	out[CAMFENCE_STAT_FLOW_CACHE_HITS] += m->packets;
+}
+
+struct device_sum {
+	__u32 id;
+	struct camfence_counters *sum;
+};
+
+static void add_micro_device(const struct camfence_micro *m, void *ctx)
+{
+	struct device_sum *ds = ctx;
+
+	if ((m->flags & CAMFENCE_MICRO_UNMANAGED) || m->device_id != ds->id)
+		return;
+	if (m->verdict == CAMFENCE_DROP) {
+		ds->sum->drop_pkts += m->packets;
+		ds->sum->drop_bytes += m->bytes;
+	} else {
+		ds->sum->pass_pkts += m->packets;
+		ds->sum->pass_bytes += m->bytes;
+	}
+}
+
 int camfence_loader_stats(struct camfence_loader *l, __u64 out[__CAMFENCE_STAT_MAX])
 {
 	int fd = bpf_map__fd(l->skel->maps.stats);
@@ -235,6 +288,8 @@ int camfence_loader_stats(struct camfence_loader *l, __u64 out[__CAMFENCE_STAT_M
 		for (i = 0; i < __CAMFENCE_STAT_MAX; i++)
 			out[i] += percpu[c].v[i];
 	free(percpu);
+	if (!ret)
+		micro_each(l, add_micro_stats, out);
 	return ret;
 }
 
@@ -257,9 +312,44 @@ int camfence_loader_device_counters(struct camfence_loader *l, __u32 device_id,
 			sum->drop_pkts += percpu[c].drop_pkts;
 			sum->drop_bytes += percpu[c].drop_bytes;
 		}
+		struct device_sum ds = { device_id, sum };
+
+		micro_each(l, add_micro_device, &ds);
 	}
 	free(percpu);
 	return ret;
+}
+
+/* Counts still held in the per-CPU microflow cache, not yet in the flow table. */
+struct micro_delta {
+	struct camfence_flow_key key;
+	__u64 packets, bytes, last_ns;
+};
+
+struct delta_list {
+	struct micro_delta *v;
+	size_t n;
+};
+
+static void add_delta(const struct camfence_micro *m, void *ctx)
+{
+	struct delta_list *dl = ctx;
+	struct micro_delta *d = &dl->v[dl->n++];
+
+	d->key = m->key;
+	d->packets = m->packets;
+	d->bytes = m->bytes;
+	d->last_ns = m->last_ns;
+}
+
+static size_t micro_deltas(struct camfence_loader *l, struct micro_delta **out)
+{
+	struct delta_list dl = { calloc((size_t)CAMFENCE_MICRO_SLOTS * l->ncpus, sizeof(*dl.v)) };
+
+	*out = dl.v;
+	if (dl.v)
+		micro_each(l, add_delta, &dl);
+	return dl.n;
 }
 
 int camfence_loader_flows(struct camfence_loader *l,
@@ -267,19 +357,46 @@ int camfence_loader_flows(struct camfence_loader *l,
 				    void *ctx),
 			  void *ctx)
 {
-	int fd = bpf_map__fd(l->skel->maps.flows), have_prev = 0, ret;
+	int fd = bpf_map__fd(l->skel->maps.flows), have_prev = 0, ret = 0;
 	struct camfence_flow_key prev, key;
 	struct camfence_flow flow;
+	struct micro_delta *deltas;
+	size_t nd = micro_deltas(l, &deltas), i;
 
 	while (bpf_map_get_next_key(fd, have_prev ? &prev : NULL, &key) == 0) {
 		/* an LRU entry may be evicted between the two calls: skip it */
 		if (bpf_map_lookup_elem(fd, &key, &flow) == 0) {
+			for (i = 0; i < nd; i++) {
+				if (memcmp(&deltas[i].key, &key, sizeof(key)))
+					continue;
+				flow.packets += deltas[i].packets;
+				flow.bytes += deltas[i].bytes;
+				if (deltas[i].last_ns > flow.last_ns)
+					flow.last_ns = deltas[i].last_ns;
+			}
 			ret = fn(&key, &flow, ctx);
 			if (ret)
-				return ret;
+				break;
 		}
 		prev = key;
 		have_prev = 1;
 	}
-	return 0;
+	free(deltas);
+	return ret;
+}
+
+int camfence_loader_micro_reset(struct camfence_loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.micro);
+	struct camfence_micro *zero = calloc(l->ncpus, sizeof(*zero));
+	__u32 slot;
+	int ret = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	for (slot = 0; slot < CAMFENCE_MICRO_SLOTS && !ret; slot++)
+		if (bpf_map_update_elem(fd, &slot, zero, BPF_ANY))
+			ret = -errno;
+	free(zero);
+	return ret;
 }

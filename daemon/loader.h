@@ -31,6 +31,9 @@ int camfence_loader_flows(struct camfence_loader *l,
 			  int (*fn)(const struct camfence_flow_key *k, const struct camfence_flow *f,
 				    void *ctx),
 			  void *ctx);
+/* Empty the per-CPU microflow cache, after its counts were read with the
+ * flow table (camfence_loader_flows adds them) and the flows removed. */
+int camfence_loader_micro_reset(struct camfence_loader *l);
 int camfence_loader_device_counters(struct camfence_loader *l, __u32 device_id,
 				    struct camfence_counters *sum);
 

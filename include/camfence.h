@@ -187,7 +187,8 @@ struct camfence_counters {
 	__u64 drop_bytes;
 };
 
-/* Flow table (LRU): what a device tried, and the verdict cached for it. */
+/* Flow table (LRU): what a device tried, and the verdict cached for it.
+ * 8-aligned: the XDP program compares keys a double word at a time. */
 struct camfence_flow_key {
 	__u32 ifindex;
 	__u8 mac[6];
@@ -197,7 +198,7 @@ struct camfence_flow_key {
 	__u16 dport;		/* host order */
 	__u8 saddr[16];		/* IPv4 in the first 4 bytes */
 	__u8 daddr[16];
-};
+} __attribute__((aligned(8)));
 
 struct camfence_flow {
 	__u64 packets;
@@ -212,6 +213,27 @@ struct camfence_flow {
 	__u8 reason;
 	__u8 flags;		/* CAMFENCE_DECISION_* */
 	__u8 pad[9];
+};
+
+/* Microflow cache: per CPU, direct-mapped by a cheap hash of the flow key.
+ * A hit decides a packet with one array lookup and a compare, and keeps
+ * its counts here until the slot goes to another flow; then they are added
+ * to the flow table (userspace adds what is still here when it reads). */
+#define CAMFENCE_MICRO_SLOTS		256
+
+#define CAMFENCE_MICRO_VALID		0x01
+#define CAMFENCE_MICRO_UNMANAGED	0x02	/* interface in no zone: pass, count */
+
+struct camfence_micro {
+	struct camfence_flow_key key;
+	__u64 generation;
+	__u64 packets;		/* not yet in the flow table */
+	__u64 bytes;
+	__u64 last_ns;
+	__u32 device_id;
+	__u8 verdict;
+	__u8 flags;		/* CAMFENCE_MICRO_* */
+	__u8 pad[2];
 };
 
 /* Ring buffer record: the first packet of each blocked flow. */
@@ -255,5 +277,6 @@ CAMFENCE_ASSERT_SIZE(struct camfence_counters, 32);
 CAMFENCE_ASSERT_SIZE(struct camfence_flow_key, 48);
 CAMFENCE_ASSERT_SIZE(struct camfence_flow, 64);
 CAMFENCE_ASSERT_SIZE(struct camfence_event, 80);
+CAMFENCE_ASSERT_SIZE(struct camfence_micro, 88);
 
 #endif /* CAMFENCE_H */

@@ -414,6 +414,47 @@ START_TEST(device_counters)
 }
 END_TEST
 
+static int sum_flows(const struct camfence_flow_key *k, const struct camfence_flow *f, void *ctx)
+{
+	__u64 *sum = ctx;
+
+	sum[0] += f->packets;
+	sum[1]++;
+	return 0;
+}
+
+/* More flows than the microflow cache has slots, three packets each: every
+ * packet is counted once, whether it was counted in the flow table, in a
+ * cache slot flushed when another flow took it, or in a slot still held. */
+START_TEST(counts_survive_the_microflow_cache)
+{
+	struct pkt_spec spec = fixtures[1].pkt;
+	struct camfence_counters c;
+	__u64 flows[2] = { 0 };
+	uint8_t frame[256];
+	char dst[32];
+	size_t len;
+	int i, j;
+
+	spec.dst = dst;
+	for (i = 0; i < 2000; i++) {
+		snprintf(dst, sizeof(dst), "47.88.%d.%d", i / 250, i % 250 + 1);
+		len = pkt_build(&spec, frame, sizeof(frame));
+		for (j = 0; j < 3; j++)
+			ck_assert_int_eq(run(frame, len), XDP_DROP);
+	}
+	ck_assert_int_eq(camfence_loader_flows(loader, sum_flows, flows), 0);
+	ck_assert_uint_eq(flows[1], 2000);
+	ck_assert_uint_eq(flows[0], 6000);
+	ck_assert_int_eq(camfence_loader_device_counters(loader, device_id("yi", CF_MEMBER_MAC), &c), 0);
+	ck_assert_uint_eq(c.drop_pkts, 6000);
+	ck_assert_uint_eq(c.drop_bytes, 6000 * len);
+	ck_assert_uint_eq(stat(CAMFENCE_STAT_DROP_PKTS), 6000);
+	ck_assert_uint_eq(stat(CAMFENCE_STAT_FLOW_CACHE_HITS), 4000);
+	ck_assert_uint_eq(stat(CAMFENCE_STAT_EVENTS), 2000);
+}
+END_TEST
+
 START_TEST(new_generation_decides_again)
 {
 	struct pkt_spec cloud = fixtures[1].pkt;
@@ -601,6 +642,7 @@ Suite *xdp_suite(void)
 	tcase_add_checked_fixture(state, setup, teardown);
 	tcase_set_timeout(state, 60);
 	tcase_add_test(state, device_counters);
+	tcase_add_test(state, counts_survive_the_microflow_cache);
 	tcase_add_test(state, new_generation_decides_again);
 	tcase_add_test(state, interface_outside_every_zone);
 	tcase_add_test(state, agrees_with_reference);
