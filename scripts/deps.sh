@@ -11,6 +11,8 @@ packages=(
 	ieee-data
 	# the fuzz layer: libFuzzer and the sanitizers' runtime
 	libclang-rt-14-dev
+	# make bench measures xdp-filter's own program beside camfence's
+	libxdp1
 	# kernel module and the VM test layer
 	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static
 	cpio gzip kmod
