@@ -128,6 +128,42 @@ EXPECT_API='$api'
 DEP_MODULES='$dep_names'
 TEST_MODULES='$test_names'
 EOF
+# A policy and a capture of two frames for `camfencectl audit`: it loads the
+# XDP program, so the VM kernel's verifier judges it, and runs both frames.
+mkdir -p "$stage/etc/camfence"
+cat >"$stage/etc/camfence/vm.conf" <<'CONF'
+zone cams {
+	interface lo
+}
+group cams {
+	mac b0:d5:9d:b9:f0:b4
+	policy lan
+}
+policy lan {
+	allow to 192.168.10.0/24
+	default deny
+}
+CONF
+# pcap header, then UDP 192.168.10.204:40000 to 192.168.10.248:5004 and to
+# 47.88.59.209:32100, each 60 bytes, from the camera's MAC
+frame() {
+	printf '\x3c\x00\x00\x00\x3c\x00\x00\x00'
+	printf '\x02\xcf\x00\x00\x00\x01\xb0\xd5\x9d\xb9\xf0\xb4\x08\x00'
+	printf '\x45\x00\x00\x2e\x00\x00\x00\x00\x40\x11\x00\x00\xc0\xa8\x0a\xcc'
+	printf '%b' "$1"
+	printf '\x9c\x40'
+	printf '%b' "$2"
+	printf '\x00\x1a\x00\x00'
+	printf '\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'
+}
+{
+	printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00'
+	printf '\x01\x00\x00\x00\x00\x00\x00\x00'
+	frame '\xc0\xa8\x0a\xf8' '\x13\x8c'
+	printf '\x02\x00\x00\x00\x00\x00\x00\x00'
+	frame '\x2f\x58\x3b\xd1' '\x7d\x64'
+} >"$stage/etc/camfence/vm.pcap"
+
 install -m 0755 "$here/init.sh" "$stage/init"
 install -m 0755 "$here/tests.sh" "$stage/tests.sh"
 # The kernel opens /dev/console for init before anything is mounted.

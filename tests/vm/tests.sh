@@ -28,6 +28,15 @@ info() { echo "$*" | sed 's/^/vmtest: # /'; }
 n() { "$IP" netns exec "$@"; }
 
 # check WHAT CMD...: PASS when CMD succeeds, else FAIL with its output.
+xdp_audit() {
+	local out
+	out=$("$CTL" audit --policy /etc/camfence/vm.conf /etc/camfence/vm.pcap 2>&1) || {
+		echo "$out"
+		return 1
+	}
+	echo "$out" | grep -q ': 2 frames: 1 passed, 1 blocked$' || { echo "$out"; return 1; }
+}
+
 check() {
 	what=$1
 	shift
@@ -163,6 +172,8 @@ check "load what camfence.ko depends on: ${DEP_MODULES:-nothing}" load_modules $
 check "camfencectl module before insmod: not loaded, exit non-zero" ctl_reports_not_loaded
 check "topology 1 (before insmod)" topology_up 1
 
+check "XDP program accepted by this kernel's verifier: audit passes the LAN frame, blocks the cloud one" \
+	xdp_audit
 check "insmod camfence.ko" insmod "$KO"
 check "/sys/module/camfence/version is $EXPECT_VERSION" sysfs_version
 check "camfencectl module: camfence.ko $EXPECT_VERSION (genl api $EXPECT_API)" ctl_reports_version
