@@ -213,17 +213,32 @@ static void check_expansion(struct cf_parse_ctx *ctx)
 {
 	const struct cf_config *cfg = ctx->cfg;
 	long long *sizes = malloc((cfg->groups.n + 1) * sizeof(*sizes));
-	size_t i;
+	size_t i, total = 0;
 
 	if (!sizes)
 		return;
 	for (i = 0; i < cfg->groups.n; i++)
 		sizes[i] = -1;
-	for (i = 0; i < cfg->groups.n; i++)
-		if (group_size(cfg, i, sizes) > CF_MAX_EXPANDED)
+	for (i = 0; i < cfg->groups.n; i++) {
+		size_t n = group_size(cfg, i, sizes);
+
+		if (n > CF_MAX_EXPANDED) {
 			error_at(ctx, cfg->groups.v[i].loc,
 				 "group '%s' expands to more than %d members through its includes; include each group once",
 				 cfg->groups.v[i].name, CF_MAX_EXPANDED);
+			break;
+		}
+		/* every group with a policy is compiled whole: bound them together */
+		if (cfg->groups.v[i].policy_idx < 0)
+			continue;
+		total += n;
+		if (total > CF_MAX_EXPANDED) {
+			error_at(ctx, cfg->groups.v[i].loc,
+				 "with group '%s' the groups that have a policy recognise more than %d devices in all, includes followed",
+				 cfg->groups.v[i].name, CF_MAX_EXPANDED);
+			break;
+		}
+	}
 	free(sizes);
 }
 
