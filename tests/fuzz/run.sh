@@ -79,8 +79,11 @@ cp "$corpus"/* "$scratch"/
 # Artifacts of earlier runs are kept; only this run's new ones count.
 before=$(find "$artifacts" -type f | LC_ALL=C sort)
 
-echo "check-fuzz: fuzzing for ${seconds}s from $scratch (log: $log)"
-"$bin" "${limits[@]}" -max_len=4096 -max_total_time="$seconds" -dict="$dict" \
+# A fixed seed makes make check explore the same inputs in the same order
+# every run; FUZZ_SEED=0 lets libFuzzer pick one for a longer hunt.
+seed=${FUZZ_SEED:-1}
+echo "check-fuzz: fuzzing for ${seconds}s from $scratch, seed $seed (log: $log)"
+"$bin" "${limits[@]}" -seed="$seed" -max_len=4096 -max_total_time="$seconds" -dict="$dict" \
 	-artifact_prefix="$artifacts/" -print_final_stats=1 "$scratch" >"$log" 2>&1
 rc=$?
 
