@@ -133,12 +133,13 @@ check-fuzz: $(FUZZ_DIR)/fuzz_policy
 
 # ---- bench ----
 # make bench (as root): ns per packet of camfence_xdp through BPF_PROG_TEST_RUN
-# against an XDP program that only passes, compile and push of 100,000 rules,
-# and camfencectl check on policies of 10,000 devices. Outputs under
+# against an XDP program that only passes and against xdp-filter's program
+# (libxdp1's xdpfilt_dny_all.o; BENCH_XDPFILTER), compile and push of 100,000
+# rules, and camfencectl check on policies of 10,000 devices. Outputs under
 # $(BUILD)/bench; docs/PERFORMANCE.md.
 
 BENCH_DIR  := $(BUILD)/bench
-BENCH_SRCS := bench/xdp_bench.c bench/gen_policy.c tests/bpf/packet.c
+BENCH_SRCS := bench/xdp_bench.c bench/gen_policy.c bench/xdpfilter.c tests/bpf/packet.c
 
 $(BENCH_DIR)/pass.bpf.o: bench/pass.bpf.c
 	@mkdir -p $(@D)

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# make bench: ns per packet of the XDP program against an XDP_PASS baseline,
-# seconds to compile and push a policy of 100,000 rules, and camfencectl
-# check on policies of 10,000 devices. Writes BUILD/bench/results.tsv
-# (name<TAB>value<TAB>unit) and prints it as a table.
+# make bench: ns per packet of the XDP program against an XDP_PASS baseline
+# and against xdp-filter's program, seconds to compile and push a policy of
+# 100,000 rules, and camfencectl check on policies of 10,000 devices. Writes
+# BUILD/bench/results.tsv (name<TAB>value<TAB>unit) and prints it as a table.
 # Exits non-zero only when a measurement cannot be made; targets are for
 # docs/PERFORMANCE.md to judge, not for this script.
 #
 #   BENCH_ROUNDS (7)  BENCH_REPEAT (1000000)  BENCH_CHECK_RUNS (5)  BENCH_PUSH_RUNS (3)
+#   BENCH_XDPFILTER (libxdp1's /usr/lib/<multiarch>/bpf/xdpfilt_dny_all.o)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ rounds=${BENCH_ROUNDS:-7}
 repeat=${BENCH_REPEAT:-1000000}
 check_runs=${BENCH_CHECK_RUNS:-5}
 push_runs=${BENCH_PUSH_RUNS:-3}
+xdpfilter=${BENCH_XDPFILTER:-/usr/lib/$(uname -m)-linux-gnu/bpf/xdpfilt_dny_all.o}
 # the checked files: 10,000 devices in as many groups as policies, each
 # policy with an equal share of the rules
 check_devices=10000 check_policies=100
@@ -27,12 +29,15 @@ die() { echo "bench: $*" >&2; exit 1; }
 for f in "$out/xdp_bench" "$out/pass.bpf.o" "$build/camfencectl"; do
 	[ -e "$f" ] || die "$f is missing: run 'make bench'"
 done
+[ -e "$xdpfilter" ] ||
+	die "$xdpfilter is missing: install libxdp1 (xdp-filter's programs) or set BENCH_XDPFILTER"
 mkdir -p "$out"
 tmp=$(mktemp "$out/results.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 
 echo "bench: XDP, $rounds rounds of $repeat packets per figure" >&2
-"$out/xdp_bench" xdp "$out/pass.bpf.o" "$rounds" "$repeat" >>"$tmp" || die "XDP measurements failed"
+"$out/xdp_bench" xdp "$out/pass.bpf.o" "$xdpfilter" "$rounds" "$repeat" >>"$tmp" ||
+	die "XDP measurements failed"
 
 echo "bench: compile and push 100,000 rules, $push_runs reloads" >&2
 "$out/xdp_bench" push 100000 "$push_runs" >>"$tmp" || die "push measurements failed"

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ns per packet through BPF_PROG_TEST_RUN: camfence_xdp against a program
- * that only passes, on the paths a packet can take. Every figure is the
- * median of ROUNDS rounds; the rounds take each figure in turn, so a slow
- * moment of the machine touches all of them alike.
+ * that only passes, on the paths a packet can take, and against xdp-filter's
+ * program (XDPFILTER_OBJ, bench/xdpfilter.c) on the known denied packet.
+ * Every figure is the median of ROUNDS rounds; the rounds take each figure
+ * in turn, so a slow moment of the machine touches all of them alike.
  *
- *   xdp_bench xdp PASS_OBJ [ROUNDS [REPEAT]]   figures: name<TAB>value<TAB>unit
+ *   xdp_bench xdp PASS_OBJ XDPFILTER_OBJ [ROUNDS [REPEAT]]
+ *                                              figures: name<TAB>value<TAB>unit
  *   xdp_bench push RULES [RUNS]                seconds to compile and push a policy
  *   xdp_bench policy FILE DEVICES POLICIES RULES   write a generated policy
  *
@@ -19,7 +21,8 @@
  * figures taken the same way are compared.
  * Every measured packet must have taken the path its figure names: the
  * flow-cache hits are counted, the flow entry of each known flow and every
- * event are checked against the rule that should have decided them.
+ * event are checked against the rule that should have decided them, and
+ * xdp-filter's own counters must show every packet dropped by its default.
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -96,6 +99,7 @@ struct instance {
 
 enum figure {
 	PASS, ALLOWED, DENIED, UNMANAGED, DENIED_NEW, PASS_SINGLE, DENIED_SINGLE, ALLOWED_NEW,
+	XDPFILTER,
 	RULES_10, RULES_100K, DEVICES_10, DEVICES_10K,
 	RULES_10_NEW, RULES_100K_NEW, DEVICES_10_NEW, DEVICES_10K_NEW,
 	NFIGURES
@@ -110,6 +114,7 @@ static const char *const figure_names[NFIGURES] = {
 	[PASS_SINGLE] = "xdp.pass_single_ns",
 	[DENIED_SINGLE] = "xdp.denied_single_ns",
 	[ALLOWED_NEW] = "xdp.allowed_new_ns",
+	[XDPFILTER] = "xdp.xdpfilter_denied_ns",
 	[RULES_10] = "xdp.rules_10_ns",
 	[RULES_100K] = "xdp.rules_100k_ns",
 	[DEVICES_10] = "xdp.devices_10_ns",
@@ -439,12 +444,13 @@ static int check_paths(struct instance *inst, int rounds, __u32 repeat, __u64 un
 	return 0;
 }
 
-static int bench_xdp(const char *pass_obj, int rounds, __u32 repeat)
+static int bench_xdp(const char *pass_obj, const char *xdpfilter_obj, int rounds, __u32 repeat)
 {
 	static const uint8_t yi[6] = YI;
 	struct instance inst[NINST] = { 0 };
 	struct instance pass_new = { .what = "pass", .mac = YI };
 	struct bpf_object *obj = NULL;
+	struct bench_xdpfilter xf = { 0 };
 	uint8_t allowed[256], denied[256], scaled[256], dev0[6];
 	size_t allowed_len, denied_len, scaled_len;
 	struct pkt_spec lan = udp_to(yi, "192.168.10.248", 5004), known_denied, known_scaled;
@@ -473,6 +479,11 @@ static int bench_xdp(const char *pass_obj, int rounds, __u32 repeat)
 		ret = fail(pass_obj, ret);
 		goto out;
 	}
+	ret = bench_xdpfilter_open(&xf, xdpfilter_obj);
+	if (ret) {
+		ret = fail("opening xdp-filter's program with the site's rules", ret);
+		goto out;
+	}
 	bench_device_mac(0, dev0);
 	ret = instance_open(&inst[SITE], "site", site_policy, 0, yi, site_denied);
 	if (!ret)
@@ -498,6 +509,19 @@ static int bench_xdp(const char *pass_obj, int rounds, __u32 repeat)
 	allowed_len = pkt_build(&lan, allowed, sizeof(allowed));
 	denied_len = pkt_build(&known_denied, denied, sizeof(denied));
 	scaled_len = pkt_build(&known_scaled, scaled, sizeof(scaled));
+	/* xdp-filter passes the NVR's packet by its rule and drops the known
+	 * denied one by its default: the deny policy, as the site's */
+	ret = run(xf.prog_fd, allowed, allowed_len, 1, XDP_PASS, &v[0]);
+	if (!ret)
+		ret = run(xf.prog_fd, denied, denied_len, 1, XDP_DROP, &v[0]);
+	if (!ret)
+		ret = bench_xdpfilter_check(&xf, 1, 1);
+	if (ret) {
+		fprintf(stderr, "xdp_bench: %s: want xdp-filter's deny policy (xdpfilt_dny_all.o)\n",
+			xdpfilter_obj);
+		ret = fail("xdp-filter on the NVR's and the known denied packet", ret);
+		goto out;
+	}
 	/* the first packet of each known flow puts it in the flow table */
 	ret = run(inst[SITE].fd, allowed, allowed_len, 1, XDP_PASS, &v[0]);
 	if (!ret)
@@ -530,6 +554,7 @@ static int bench_xdp(const char *pass_obj, int rounds, __u32 repeat)
 			{ PASS, pass_fd, denied, denied_len, XDP_PASS },
 			{ ALLOWED, inst[SITE].fd, allowed, allowed_len, XDP_PASS },
 			{ DENIED, inst[SITE].fd, denied, denied_len, XDP_DROP },
+			{ XDPFILTER, xf.prog_fd, denied, denied_len, XDP_DROP },
 			{ UNMANAGED, inst[OUTSIDE].fd, denied, denied_len, XDP_PASS },
 			{ RULES_10, inst[R10].fd, scaled, scaled_len, XDP_DROP },
 			{ RULES_100K, inst[R100K].fd, scaled, scaled_len, XDP_DROP },
@@ -575,6 +600,8 @@ static int bench_xdp(const char *pass_obj, int rounds, __u32 repeat)
 	}
 	/* each figure measured the path it names, or it is worth nothing */
 	ret = check_paths(inst, rounds, repeat, unmanaged0);
+	if (!ret && bench_xdpfilter_check(&xf, 1 + (__u64)rounds * repeat, 1))
+		ret = fail("xdp-filter's packets", EPROTO);
 	if (ret)
 		goto out;
 	/* new allowed flows raise no event: their last flow entry speaks for them */
@@ -600,9 +627,11 @@ static int bench_xdp(const char *pass_obj, int rounds, __u32 repeat)
 	printf("%s\t%.1f\tns\n", figure_names[UNMANAGED], v[UNMANAGED]);
 	printf("%s\t%.1f\tns\n", figure_names[DENIED_NEW], v[DENIED_NEW]);
 	printf("%s\t%.1f\tns\n", figure_names[ALLOWED_NEW], v[ALLOWED_NEW]);
+	printf("%s\t%.1f\tns\n", figure_names[XDPFILTER], v[XDPFILTER]);
 	print_ratio("xdp.allowed_vs_pass", ALLOWED, PASS, rounds);
 	print_ratio("xdp.denied_vs_pass", DENIED, PASS, rounds);
 	print_ratio("xdp.unmanaged_vs_pass", UNMANAGED, PASS, rounds);
+	print_ratio("xdp.denied_vs_xdpfilter", DENIED, XDPFILTER, rounds);
 	/* one packet per call on both sides: the call's own timing is in both */
 	print_ratio("xdp.denied_new_vs_pass", DENIED_NEW, PASS_SINGLE, rounds);
 	print_ratio("xdp.allowed_new_vs_pass", ALLOWED_NEW, PASS_SINGLE, rounds);
@@ -618,6 +647,7 @@ static int bench_xdp(const char *pass_obj, int rounds, __u32 repeat)
 out:
 	for (i = 0; i < NINST; i++)
 		instance_close(&inst[i]);
+	bench_xdpfilter_close(&xf);
 	bpf_object__close(obj);
 	return ret;
 }
@@ -692,7 +722,7 @@ static int write_policy(const char *path, unsigned int devices, unsigned int pol
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: xdp_bench xdp PASS_OBJ [ROUNDS [REPEAT]]\n"
+	fprintf(stderr, "usage: xdp_bench xdp PASS_OBJ XDPFILTER_OBJ [ROUNDS [REPEAT]]\n"
 			"       xdp_bench push RULES [RUNS]\n"
 			"       xdp_bench policy FILE DEVICES POLICIES RULES\n");
 	return 2;
@@ -700,13 +730,13 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 3 && argc <= 5 && !strcmp(argv[1], "xdp")) {
-		int rounds = argc > 3 ? atoi(argv[3]) : 7;
-		long repeat = argc > 4 ? atol(argv[4]) : 1000000;
+	if (argc >= 4 && argc <= 6 && !strcmp(argv[1], "xdp")) {
+		int rounds = argc > 4 ? atoi(argv[4]) : 7;
+		long repeat = argc > 5 ? atol(argv[5]) : 1000000;
 
 		if (rounds < 1 || rounds > MAX_ROUNDS || repeat < 1 || repeat > 100000000)
 			return usage();
-		return bench_xdp(argv[2], rounds, repeat);
+		return bench_xdp(argv[2], argv[3], rounds, repeat);
 	}
 	if (argc >= 3 && argc <= 4 && !strcmp(argv[1], "push")) {
 		long rules = atol(argv[2]);
