@@ -102,6 +102,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * CAMFENCE_MAX_RULE_COUNTERS);
+	__type(key, __u32);
+	__type(value, struct camfence_rule_counters);
+} rule_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, CAMFENCE_MICRO_SLOTS);
 	__type(key, __u32);
 	__type(value, struct camfence_micro);
@@ -158,6 +165,22 @@ static __always_inline void count(__u32 device_id, __u8 verdict, __u64 bytes, in
 	} else {
 		c->pass_pkts++;
 		c->pass_bytes += bytes;
+	}
+}
+
+/* Packets decided by a rule of the policy of generation gen. */
+static __always_inline void count_rule(__u32 rule_id, __u64 gen, __u64 packets, __u64 bytes)
+{
+	struct camfence_rule_counters *rc;
+	__u32 idx;
+
+	if (rule_id >= CAMFENCE_MAX_RULE_COUNTERS)
+		return;	/* the default, or beyond what is counted */
+	idx = (gen & 1) * CAMFENCE_MAX_RULE_COUNTERS + rule_id;
+	rc = bpf_map_lookup_elem(&rule_counters, &idx);
+	if (rc) {
+		rc->packets += packets;
+		rc->bytes += bytes;
 	}
 }
 
@@ -477,7 +500,7 @@ static __always_inline int key_equal(const struct camfence_flow_key *a,
  * where a packet outside the cache counts: the flow table, the device's
  * counters and the CPU's totals (userspace adds what is still here). */
 static __always_inline void micro_fill(struct camfence_micro *m, const struct packet *p, __u64 gen,
-				       __u32 device_id, __u8 verdict, __u8 flags)
+				       __u32 device_id, __u32 rule_id, __u8 verdict, __u8 flags)
 {
 	if ((m->flags & CAMFENCE_MICRO_VALID) && m->packets) {
 		struct camfence_flow *old = bpf_map_lookup_elem(&flows, &m->key);
@@ -501,6 +524,9 @@ static __always_inline void micro_fill(struct camfence_micro *m, const struct pa
 				st->v[drop ? CAMFENCE_STAT_DROP_BYTES : CAMFENCE_STAT_PASS_BYTES] += m->bytes;
 				st->v[CAMFENCE_STAT_FLOW_CACHE_HITS] += m->packets;
 			}
+			/* rule ids of an older generation name other rules now */
+			if (m->generation == gen)
+				count_rule(m->rule_id, gen, m->packets, m->bytes);
 			c = bpf_map_lookup_elem(&device_counters, &m->device_id);
 			if (c && drop) {
 				c->drop_pkts += m->packets;
@@ -517,6 +543,7 @@ static __always_inline void micro_fill(struct camfence_micro *m, const struct pa
 	m->bytes = 0;
 	m->last_ns = 0;
 	m->device_id = device_id;
+	m->rule_id = rule_id;
 	m->verdict = verdict;
 	m->flags = CAMFENCE_MICRO_VALID | flags;
 }
@@ -560,8 +587,9 @@ int camfence_xdp(struct xdp_md *ctx)
 			__sync_fetch_and_add(&cached->bytes, bytes);
 			cached->last_ns = bpf_ktime_get_coarse_ns();
 			count(cached->device_id, cached->verdict, bytes, 1);
+			count_rule(cached->rule_id, gen, 1, bytes);
 			if (m)
-				micro_fill(m, &p, gen, cached->device_id, cached->verdict, 0);
+				micro_fill(m, &p, gen, cached->device_id, cached->rule_id, cached->verdict, 0);
 			return to_xdp(cached->verdict);
 		}
 	}
@@ -577,7 +605,8 @@ int camfence_xdp(struct xdp_md *ctx)
 		stat_add(CAMFENCE_STAT_UNMANAGED, 1);
 		/* not stored in the flow table, but its next packets hit here */
 		if (m)
-			micro_fill(m, &p, gen, 0, CAMFENCE_PASS, CAMFENCE_MICRO_UNMANAGED);
+			micro_fill(m, &p, gen, 0, CAMFENCE_RULE_DEFAULT, CAMFENCE_PASS,
+				   CAMFENCE_MICRO_UNMANAGED);
 		return XDP_PASS;
 	}
 	if (perr) {
@@ -593,6 +622,7 @@ int camfence_xdp(struct xdp_md *ctx)
 		f.reason = CAMFENCE_REASON_ESSENTIAL;
 	}
 	count(f.device_id, f.verdict, bytes, 0);
+	count_rule(f.rule_id, gen, 1, bytes);
 	if (!p.is_ip || p.essential)
 		return to_xdp(f.verdict);
 
@@ -620,6 +650,6 @@ int camfence_xdp(struct xdp_md *ctx)
 			emit_event(&p, &f, ctx->ingress_ifindex, gen, now);
 	}
 	if (m)
-		micro_fill(m, &p, gen, f.device_id, f.verdict, 0);
+		micro_fill(m, &p, gen, f.device_id, f.rule_id, f.verdict, 0);
 	return to_xdp(f.verdict);
 }

@@ -21,6 +21,7 @@ static void usage(FILE *f)
 		"\n"
 		"  status          is camfenced running; its policy and counters\n"
 		"  flows [MAC]     what each device tried: destinations, verdicts, counts\n"
+		"  rules           packets and bytes each rule of the policy decided\n"
 		"  reload          reload the policy file (as SIGHUP does)\n"
 		"  check [FILE]    check a policy file (default " DEFAULT_CONFIG ")\n"
 		"  explain SRC DST [PROTO [PORT]]\n"
@@ -142,7 +143,7 @@ int main(int argc, char **argv)
 		return explain(config, argc - optind - 1, argv + optind + 1);
 	if (nargs > 0)
 		goto too_many;
-	if (!strcmp(cmd, "status") || !strcmp(cmd, "reload"))
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "reload") || !strcmp(cmd, "rules"))
 		return ask_daemon(sock, cmd);
 	if (!strcmp(cmd, "module"))
 		return module_version();

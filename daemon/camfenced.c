@@ -306,6 +306,32 @@ static void reply_flows(struct daemon *d, FILE *f, const char *device)
 	camfence_flows_print(d->loader, d->cur.cfg, d->cur.compiled, device, f);
 }
 
+static void reply_rules(struct daemon *d, FILE *f)
+{
+	const struct cf_compiled *c = d->cur.compiled;
+	const struct cf_config *cfg = d->cur.cfg;
+	size_t i;
+
+	fprintf(f, "ok\n%-40s  %-6s  %-12s  %10s  %12s\n", "RULE", "ACTION", "POLICY", "PACKETS",
+		"BYTES");
+	for (i = 0; c && i < c->rules.n; i++) {
+		const struct cf_policy *pol = &cfg->policies.v[c->rules.v[i].policy];
+		const struct cf_rule *r = &pol->rules.v[c->rules.v[i].rule];
+		struct camfence_rule_counters rc;
+		char where[300];
+
+		snprintf(where, sizeof(where), "%s:%u", camfence_policy_file(cfg, r->loc), r->loc.line);
+		if (camfence_loader_rule_counters(d->loader, i, &rc)) {
+			fprintf(f, "%-40s  %-6s  %-12s  %10s  %12s\n", where,
+				r->verdict == CAMFENCE_DROP ? "deny" : "allow", pol->name, "-", "-");
+			continue;
+		}
+		fprintf(f, "%-40s  %-6s  %-12s  %10llu  %12llu\n", where,
+			r->verdict == CAMFENCE_DROP ? "deny" : "allow", pol->name,
+			(unsigned long long)rc.packets, (unsigned long long)rc.bytes);
+	}
+}
+
 static void on_control(struct daemon *d)
 {
 	char req[CAMFENCE_CONTROL_MAX];
@@ -322,6 +348,8 @@ static void on_control(struct daemon *d)
 	}
 	if (!strcmp(req, "status"))
 		reply_status(d, f);
+	else if (!strcmp(req, "rules"))
+		reply_rules(d, f);
 	else if (!strcmp(req, "flows"))
 		reply_flows(d, f, NULL);
 	else if (!strncmp(req, "flows ", 6))

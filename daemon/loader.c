@@ -143,6 +143,28 @@ static int put(struct bpf_map *map, const void *key, const void *val)
 	return bpf_map_update_elem(bpf_map__fd(map), key, val, BPF_ANY) ? -errno : 0;
 }
 
+/* The slot's rule ids are about to mean other rules: start them at zero. */
+static int clear_rule_counters(struct camfence_loader *l, __u32 slot, size_t nrules)
+{
+	int fd = bpf_map__fd(l->skel->maps.rule_counters);
+	struct camfence_rule_counters *zero = calloc(l->ncpus, sizeof(*zero));
+	__u32 i, base = slot * CAMFENCE_MAX_RULE_COUNTERS;
+	int ret = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	if (nrules > CAMFENCE_MAX_RULE_COUNTERS)
+		nrules = CAMFENCE_MAX_RULE_COUNTERS;
+	for (i = 0; i < nrules && !ret; i++) {
+		__u32 idx = base + i;
+
+		if (bpf_map_update_elem(fd, &idx, zero, BPF_ANY))
+			ret = -errno;
+	}
+	free(zero);
+	return ret;
+}
+
 #define PUT_ALL(map, vec)							\
 	do {									\
 		size_t _i;							\
@@ -189,6 +211,9 @@ int camfence_loader_push(struct camfence_loader *l, const struct cf_compiled *c)
 	PUT_ALL(s->maps.dst6, c->dst6);
 	PUT_ALL(s->maps.ports, c->ports);
 	PUT_ALL(s->maps.policies, c->policies);
+	ret = clear_rule_counters(l, slot, c->rules.n);
+	if (ret)
+		goto out;
 	/* the one write that makes the new policy live */
 	ret = put(s->maps.config, &zero, &cfg);
 	if (!ret)
@@ -398,5 +423,50 @@ int camfence_loader_micro_reset(struct camfence_loader *l)
 		if (bpf_map_update_elem(fd, &slot, zero, BPF_ANY))
 			ret = -errno;
 	free(zero);
+	return ret;
+}
+
+struct rule_sum {
+	__u32 rule_id;
+	__u64 generation;
+	struct camfence_rule_counters *sum;
+};
+
+static void add_micro_rule(const struct camfence_micro *m, void *ctx)
+{
+	struct rule_sum *rs = ctx;
+
+	if (m->rule_id != rs->rule_id || m->generation != rs->generation ||
+	    (m->flags & CAMFENCE_MICRO_UNMANAGED))
+		return;
+	rs->sum->packets += m->packets;
+	rs->sum->bytes += m->bytes;
+}
+
+int camfence_loader_rule_counters(struct camfence_loader *l, __u32 rule_id,
+				  struct camfence_rule_counters *sum)
+{
+	int fd = bpf_map__fd(l->skel->maps.rule_counters);
+	struct camfence_rule_counters *percpu;
+	struct rule_sum rs = { rule_id, l->generation, sum };
+	__u32 idx = (l->generation & 1) * CAMFENCE_MAX_RULE_COUNTERS + rule_id;
+	int c, ret = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	if (rule_id >= CAMFENCE_MAX_RULE_COUNTERS)
+		return -ERANGE;
+	percpu = calloc(l->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &idx, percpu)) {
+		ret = -errno;
+	} else {
+		for (c = 0; c < l->ncpus; c++) {
+			sum->packets += percpu[c].packets;
+			sum->bytes += percpu[c].bytes;
+		}
+		micro_each(l, add_micro_rule, &rs);
+	}
+	free(percpu);
 	return ret;
 }

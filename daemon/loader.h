@@ -34,6 +34,10 @@ int camfence_loader_flows(struct camfence_loader *l,
 /* Empty the per-CPU microflow cache, after its counts were read with the
  * flow table (camfence_loader_flows adds them) and the flows removed. */
 int camfence_loader_micro_reset(struct camfence_loader *l);
+/* Packets and bytes the rule rule_id of the live policy decided (one of the
+ * first CAMFENCE_MAX_RULE_COUNTERS rules). */
+int camfence_loader_rule_counters(struct camfence_loader *l, __u32 rule_id,
+				  struct camfence_rule_counters *sum);
 int camfence_loader_device_counters(struct camfence_loader *l, __u32 device_id,
 				    struct camfence_counters *sum);
 

@@ -27,6 +27,7 @@
 #define CAMFENCE_MAX_VLAN_KEYS		(2 * 4096)
 #define CAMFENCE_MAX_PORT_KEYS		(2 * 1048576)
 #define CAMFENCE_MAX_FLOWS		65536
+#define CAMFENCE_MAX_RULE_COUNTERS	65536	/* per slot: rules beyond are not counted */
 #define CAMFENCE_RINGBUF_BYTES		(256 * 1024)
 
 #define CAMFENCE_PROTO_ANY		0	/* in port keys: a protocol no rule names */
@@ -179,6 +180,12 @@ struct camfence_policy {
 	__u8 pad[2];
 };
 
+/* Per-rule counters, per CPU, indexed by slot * MAX_RULE_COUNTERS + rule id. */
+struct camfence_rule_counters {
+	__u64 packets;
+	__u64 bytes;
+};
+
 /* Per-device counters, per CPU, indexed by device id. */
 struct camfence_counters {
 	__u64 pass_pkts;
@@ -231,9 +238,10 @@ struct camfence_micro {
 	__u64 bytes;
 	__u64 last_ns;
 	__u32 device_id;
+	__u32 rule_id;
 	__u8 verdict;
 	__u8 flags;		/* CAMFENCE_MICRO_* */
-	__u8 pad[2];
+	__u8 pad[6];
 };
 
 /* Ring buffer record: the first packet of each blocked flow. */
@@ -277,6 +285,7 @@ CAMFENCE_ASSERT_SIZE(struct camfence_counters, 32);
 CAMFENCE_ASSERT_SIZE(struct camfence_flow_key, 48);
 CAMFENCE_ASSERT_SIZE(struct camfence_flow, 64);
 CAMFENCE_ASSERT_SIZE(struct camfence_event, 80);
-CAMFENCE_ASSERT_SIZE(struct camfence_micro, 88);
+CAMFENCE_ASSERT_SIZE(struct camfence_micro, 96);
+CAMFENCE_ASSERT_SIZE(struct camfence_rule_counters, 16);
 
 #endif /* CAMFENCE_H */

@@ -455,6 +455,53 @@ START_TEST(counts_survive_the_microflow_cache)
 }
 END_TEST
 
+/* The rule that decides counts every packet it decides, cached or not. */
+START_TEST(rule_counters)
+{
+	struct pkt_spec lan = fixtures[0].pkt, ntp = fixtures[4].pkt;
+	struct camfence_rule_counters rc;
+	struct cf_compiled *c;
+	uint8_t frame[256];
+	char why[256];
+	size_t len, i;
+	__u32 lan_rule = 0, ntp_rule = 0;
+	int j;
+
+	ck_assert_int_eq(camfence_policy_compile(cfg, 0, lo_ifindex, NULL, &c, why, sizeof(why)), 0);
+	for (i = 0; i < c->rules.n; i++) {
+		const struct cf_rule *r = &cfg->policies.v[c->rules.v[i].policy].rules.v[c->rules.v[i].rule];
+
+		if (strcmp(cfg->policies.v[c->rules.v[i].policy].name, "lan"))
+			continue;
+		if (c->rules.v[i].rule == 0)
+			lan_rule = i;
+		if (r->proto == IPPROTO_UDP && r->ports.n && r->ports.v[0].lo == 123)
+			ntp_rule = i;
+	}
+	camfence_policy_compiled_free(c);
+	ck_assert_uint_ne(ntp_rule, 0);
+
+	len = pkt_build(&lan, frame, sizeof(frame));
+	for (j = 0; j < 7; j++)
+		run(frame, len);
+	len = pkt_build(&ntp, frame, sizeof(frame));
+	for (j = 0; j < 3; j++)
+		run(frame, len);
+	ck_assert_int_eq(camfence_loader_rule_counters(loader, lan_rule, &rc), 0);
+	ck_assert_uint_eq(rc.packets, 7);
+	ck_assert_int_eq(camfence_loader_rule_counters(loader, ntp_rule, &rc), 0);
+	ck_assert_uint_eq(rc.packets, 3);
+	ck_assert_uint_eq(rc.bytes, 3 * len);
+	/* a new generation starts its rules at zero */
+	push_text(policy_text, 0);
+	ck_assert_int_eq(camfence_loader_rule_counters(loader, lan_rule, &rc), 0);
+	ck_assert_uint_eq(rc.packets, 0);
+	push_text(policy_text, 0);
+	ck_assert_int_eq(camfence_loader_rule_counters(loader, lan_rule, &rc), 0);
+	ck_assert_uint_eq(rc.packets, 0);
+}
+END_TEST
+
 START_TEST(new_generation_decides_again)
 {
 	struct pkt_spec cloud = fixtures[1].pkt;
@@ -643,6 +690,7 @@ Suite *xdp_suite(void)
 	tcase_set_timeout(state, 60);
 	tcase_add_test(state, device_counters);
 	tcase_add_test(state, counts_survive_the_microflow_cache);
+	tcase_add_test(state, rule_counters);
 	tcase_add_test(state, new_generation_decides_again);
 	tcase_add_test(state, interface_outside_every_zone);
 	tcase_add_test(state, agrees_with_reference);

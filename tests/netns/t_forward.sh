@@ -54,6 +54,11 @@ check "camfencectl status shows the drops" \
 	bash -c "echo '$status' | awk '/^dropped/ { exit !(\$2 >= 15) }'"
 check "camfencectl status shows the passes" \
 	bash -c "echo '$status' | awk '/^passed/ { exit !(\$2 >= 23) }'"
+rules=$(ctl rules)
+check "camfencectl rules: the NVR rule counted the stream and the RTSP connection" \
+	bash -c "grep -E '^$CF_DIR/camfence.conf:12 +allow +lan-only +' <<<'$rules' | awk '{ exit !(\$4 >= 21) }'"
+check "camfencectl rules: the NTP rule counted its three datagrams" \
+	bash -c "grep -E '^$CF_DIR/camfence.conf:14 +allow +lan-only +3 ' <<<'$rules' >/dev/null"
 check "camfencectl status names the interface" bash -c "echo '$status' | grep -q '^interface lan0 '"
 
 exit "$CF_FAILED"
