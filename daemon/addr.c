@@ -7,7 +7,7 @@
 
 #include "addr.h"
 
-static int hexval(char c)
+int camfence_addr_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -24,7 +24,7 @@ int camfence_addr_parse_mac(const char *s, uint8_t mac[6])
 	int i;
 
 	for (i = 0; i < 6; i++) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		int hi = camfence_addr_hexval(s[0]), lo = hi < 0 ? -1 : camfence_addr_hexval(s[1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
@@ -51,7 +51,7 @@ int camfence_addr_parse_mac_prefix(const char *s, uint8_t mac[6], unsigned int *
 		return camfence_addr_parse_mac(s, mac);
 	}
 	for (;;) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		int hi = camfence_addr_hexval(s[0]), lo = hi < 0 ? -1 : camfence_addr_hexval(s[1]);
 
 		if (hi < 0 || lo < 0 || pairs == 6)
 			return -EINVAL;

@@ -13,6 +13,8 @@ struct cf_prefix {
 	unsigned int len;	/* prefix length in bits */
 };
 
+/* The value of a hex digit, or -1. */
+int camfence_addr_hexval(char c);
 int camfence_addr_parse_mac(const char *s, uint8_t mac[6]);
 /* "44:19:b6:10:20:30", or a prefix of whole hex pairs with a length:
  * "44:19:b6/24", "70:b3:d5:12:30/36". Bits beyond the length must be 0. */

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "oui.h"
 
 #define MAX_FILE	(64u << 20)	/* the MA-L file is 3 MB */
@@ -157,16 +158,6 @@ static bool wordc(unsigned char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Collapses runs of blanks into one space, trims, folds ASCII case if asked.
  * dst may be src: it never writes ahead of what it has read. */
@@ -510,7 +501,7 @@ static int load_row(struct cf_oui_db *db, struct csv *c, const struct registry *
 		return csv_fail(c, line, f[0] - bol + 1, "registry \"%s\" in the %s file (expected %s)",
 				f[0], reg->kind, reg->kind);
 	for (i = 0; f[1][i]; i++) {
-		int v = hexval(f[1][i]);
+		int v = camfence_addr_hexval(f[1][i]);
 
 		if (v < 0 || i >= digits)
 			break;
