@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "pcap_open.h"
 #include "camfence.skel.h"
 #include "loader.h"
 #include "policy_match.h"
@@ -325,38 +326,6 @@ static int run_frame(struct audit *a, const __u8 *data, size_t len)
 	r->k.policy = d.policy;
 	r->k.rule = d.rule;
 	return 0;
-}
-
-static pcap_t *open_capture(const char *path, FILE *err)
-{
-	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	const char *name, *desc;
-	pcap_t *p;
-	FILE *f;
-	int dlt;
-
-	/* opened here so that a missing file reads "path: reason" */
-	f = fopen(path, "rb");
-	if (!f) {
-		fprintf(err, "audit: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	p = pcap_fopen_offline(f, errbuf);
-	if (!p) {
-		fprintf(err, "audit: %s: %s (not a pcap or pcapng capture?)\n", path, errbuf);
-		fclose(f);
-		return NULL;
-	}
-	dlt = pcap_datalink(p);
-	if (dlt != DLT_EN10MB) {
-		name = pcap_datalink_val_to_name(dlt);
-		desc = pcap_datalink_val_to_description(dlt);
-		fprintf(err, "audit: %s: link type %s (%s) is not Ethernet; capture on the cameras' Ethernet interface (or a mirror port), not on 'any' or a Wi-Fi monitor interface\n",
-			path, name ? name : "?", desc ? desc : "unknown");
-		pcap_close(p);
-		return NULL;
-	}
-	return p;
 }
 
 static int run_capture(struct audit *a, pcap_t *p, FILE *err)
@@ -735,7 +704,7 @@ int camfence_audit_run_zone(const char *policy_path, const char *zone,
 	/* no interface addresses: `local` and `router` match nothing */
 	camfence_policy_bind(a.cfg, NULL, 0);
 
-	p = open_capture(capture_path, err);
+	p = camfence_pcap_open(capture_path, "audit", 0, err);
 	if (!p)
 		goto out;
 	if (load(&a, err) || run_capture(&a, p, err))

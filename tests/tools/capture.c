@@ -8,38 +8,12 @@
 #include <sys/socket.h>
 
 #include "capture.h"
+#include "pcap_open.h"
 #include "flowtab.h"
 
 pcap_t *camgen_capture_open(const char *path)
 {
-	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	const char *name, *desc;
-	pcap_t *p;
-	FILE *f;
-	int dlt;
-
-	/* Opened here so a missing file reads "path: reason", once. */
-	f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "camgen: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-	if (!p) {
-		fprintf(stderr, "camgen: %s: %s (not a pcap or pcapng capture?)\n", path, errbuf);
-		fclose(f);
-		return NULL;
-	}
-	dlt = pcap_datalink(p);
-	if (dlt != DLT_EN10MB) {
-		name = pcap_datalink_val_to_name(dlt);
-		desc = pcap_datalink_val_to_description(dlt);
-		fprintf(stderr, "camgen: %s: link type %s (%s) is not Ethernet; capture on the camera's Ethernet interface, not on 'any' or a Wi-Fi monitor interface\n",
-			path, name ? name : "?", desc ? desc : "unknown");
-		pcap_close(p);
-		return NULL;
-	}
-	return p;
+	return camfence_pcap_open(path, "camgen", 1, stderr);
 }
 
 int camgen_capture_next(pcap_t *p, const char *path, struct pcap_pkthdr **hdr,
