@@ -32,7 +32,7 @@ CFLAGS      += $(NL_CFLAGS)
 # The daemon's code is a library so the unit tests link the same objects.
 LIB_SRCS := daemon/policy_lex.c daemon/policy_parse.c daemon/policy_resolve.c daemon/policy_compile.c daemon/oui.c \
             daemon/policy_match.c daemon/addr.c daemon/log.c daemon/policy_check.c daemon/ratelimit.c
-LOADER_SRCS := daemon/loader.c daemon/flows.c daemon/ifaddrs_bind.c daemon/explain.c daemon/audit.c daemon/pcap_open.c daemon/events.c daemon/control.c daemon/kmod_client.c
+LOADER_SRCS := daemon/loader.c daemon/flows.c daemon/ifaddrs_bind.c daemon/explain.c daemon/audit.c daemon/pcap_open.c daemon/rtnl.c daemon/events.c daemon/control.c daemon/kmod_client.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LOADER_OBJS := $(LOADER_SRCS:%.c=$(BUILD)/%.o)
 SKEL     := $(BUILD)/camfence.skel.h

@@ -29,6 +29,7 @@
 #include "loader.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "rtnl.h"
 
 #define DEFAULT_CONFIG "/etc/camfence/camfence.conf"
 
@@ -55,6 +56,7 @@ struct daemon {
 	struct attachment att[CAMFENCE_MAX_IFACES];
 	size_t natt;
 	struct ring_buffer *rb;
+	struct camfence_rtnl *rtnl;
 	int epfd, sigfd, ctlfd;
 	time_t started;
 	__u64 alerts;
@@ -384,7 +386,43 @@ static int add_fd(int epfd, int fd, int tag)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-enum { TAG_RINGBUF, TAG_SIGNAL, TAG_CONTROL };
+enum { TAG_RINGBUF, TAG_SIGNAL, TAG_CONTROL, TAG_RTNL };
+
+static int zone_iface(const struct daemon *d, const char *name)
+{
+	const struct cf_config *cfg = d->cur.cfg;
+	size_t i, j;
+
+	for (i = 0; cfg && i < cfg->zones.n; i++)
+		for (j = 0; j < cfg->zones.v[i].ifaces.n; j++)
+			if (!strcmp(cfg->zones.v[i].ifaces.v[j], name))
+				return 1;
+	return 0;
+}
+
+/* A zone interface deleted loses its program with it; one created again
+ * (a new ifindex) gets the policy compiled for it and the program attached. */
+static void on_link(const struct camfence_link_event *ev, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct attachment *a = find_attachment(d, ev->ifindex);
+
+	if (!zone_iface(d, ev->ifname))
+		return;
+	if (ev->gone) {
+		if (!a)
+			return;
+		camfence_log(LOG_WARNING, "interface %s is gone; it is enforced again when it comes back",
+			     ev->ifname);
+		*a = d->att[--d->natt];
+		return;
+	}
+	if (a)
+		return;	/* a change of flags or state of an attached interface */
+	camfence_log(LOG_NOTICE, "interface %s appeared (ifindex %d): loading the policy for it",
+		     ev->ifname, ev->ifindex);
+	load_policy(d);
+}
 
 static int run(struct daemon *d)
 {
@@ -410,6 +448,14 @@ static int run(struct daemon *d)
 				break;
 			case TAG_CONTROL:
 				on_control(d);
+				break;
+			case TAG_RTNL:
+				if (camfence_rtnl_read(d->rtnl, on_link, d) < 0) {
+					/* notifications were lost: look at every interface again */
+					camfence_log(LOG_WARNING, "rtnetlink: %s; reloading to catch up",
+						     strerror(errno));
+					load_policy(d);
+				}
 				break;
 			}
 		}
@@ -479,6 +525,13 @@ int main(int argc, char **argv)
 		camfence_log(LOG_ERR, "cannot load the XDP program: %s", strerror(-ret));
 		return 1;
 	}
+	/* subscribed before the policy is loaded: no link change falls between */
+	ret = camfence_rtnl_open(&d.rtnl);
+	if (ret) {
+		camfence_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));
+		ret = 1;
+		goto out;
+	}
 	ret = 1;
 	if (load_policy(&d))
 		goto out;
@@ -493,7 +546,8 @@ int main(int argc, char **argv)
 	}
 	if (!d.rb || d.epfd < 0 || d.sigfd < 0 ||
 	    add_fd(d.epfd, ring_buffer__epoll_fd(d.rb), TAG_RINGBUF) ||
-	    add_fd(d.epfd, d.sigfd, TAG_SIGNAL) || add_fd(d.epfd, d.ctlfd, TAG_CONTROL)) {
+	    add_fd(d.epfd, d.sigfd, TAG_SIGNAL) || add_fd(d.epfd, d.ctlfd, TAG_CONTROL) ||
+	    add_fd(d.epfd, camfence_rtnl_fd(d.rtnl), TAG_RTNL)) {
 		camfence_log(LOG_ERR, "cannot set up the event loop: %s", strerror(errno));
 		goto out;
 	}
@@ -512,6 +566,7 @@ out:
 	if (d.ctlfd >= 0)
 		unlink(d.socket_path);
 	ring_buffer__free(d.rb);
+	camfence_rtnl_close(d.rtnl);
 	camfence_loader_close(d.loader);
 	generation_free(&d.cur);
 	generation_free(&d.prev);
