@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "camfence.h"
 #include "policy_internal.h"
@@ -909,6 +911,7 @@ static int read_file(struct cf_parse_ctx *ctx, const char *path, const char *sho
 	unsigned int file;
 	size_t n, i;
 	FILE *f;
+	int fd;
 
 
 	/* errors about the file itself point at its include, or at 1:1 of it */
@@ -916,15 +919,24 @@ static int read_file(struct cf_parse_ctx *ctx, const char *path, const char *sho
 		from.file = add_file(ctx, path, NULL);
 		from.line = from.col = 1;
 	}
-	f = fopen(path, "r");
-	if (!f) {
+	/* non-blocking: opening a FIFO must not wait for a writer */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		camfence_policy_error(ctx, from, "%s%scannot open: %s", name, colon, strerror(errno));
 		return -1;
 	}
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE_BYTES) {
-		camfence_policy_error(ctx, from, "%s%s%s", name, colon, S_ISREG(st.st_mode) ?
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE_BYTES) {
+		int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+
+		camfence_policy_error(ctx, from, "%s%s%s", name, colon, regular ?
 				      "larger than 16 MiB" : "not a regular file");
-		fclose(f);
+		close(fd);
+		return -1;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		camfence_policy_error(ctx, from, "%s%scannot open: %s", name, colon, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if (!realpath(path, real))

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "camfence.h"
@@ -334,6 +335,31 @@ START_TEST(unreadable_file)
 }
 END_TEST
 
+START_TEST(fifo_refused_without_waiting)
+{
+	char dir[] = "/tmp/camfence-fifo-XXXXXX", *fifo, *top;
+	struct cf_config *cfg;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_gt(asprintf(&fifo, "%s/pipe.conf", dir), 0);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	cfg = camfence_policy_parse_file(fifo);
+	ck_assert_uint_eq(cfg->nerrors, 1);
+	ck_assert_msg(strstr(cfg->errors[0], ":1:1: not a regular file"), "%s", cfg->errors[0]);
+	camfence_policy_free(cfg);
+	top = write_temp(dir, "camfence.conf", "include pipe.conf\n");
+	cfg = camfence_policy_parse_file(top);
+	ck_assert_uint_ge(cfg->nerrors, 1);
+	ck_assert_msg(strstr(cfg->errors[0], ":1:9: pipe.conf: not a regular file"), "%s", cfg->errors[0]);
+	camfence_policy_free(cfg);
+	unlink(top);
+	unlink(fifo);
+	rmdir(dir);
+	free(top);
+	free(fifo);
+}
+END_TEST
+
 START_TEST(nul_byte_refused)
 {
 	char path[] = "/tmp/camfence-nul-XXXXXX";
@@ -367,6 +393,7 @@ Suite *policy_parse_suite(void)
 	tcase_add_test(good, no_rule_limit);
 	tcase_add_test(bad, unreadable_file);
 	tcase_add_test(bad, nul_byte_refused);
+	tcase_add_test(bad, fifo_refused_without_waiting);
 	suite_add_tcase(s, good);
 	suite_add_tcase(s, bad);
 	return s;
