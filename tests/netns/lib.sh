@@ -55,24 +55,18 @@ sandbox_up() {
 		ip netns add "$ns"
 		ip -n "$ns" link set lo up
 	done
-	ip -n "$NS_CAM" link add cam0 type veth peer name lan0 netns "$NS_RTR"
+	camera_link_up
 	ip -n "$NS_NVR" link add eth0 type veth peer name nvr0 netns "$NS_RTR"
 	ip -n "$NS_INET" link add inet0 type veth peer name wan0 netns "$NS_RTR"
-
-	ip -n "$NS_CAM" link set cam0 address "$CAM_MAC"
-	ip -n "$NS_CAM" addr add "$CAM_IP/24" dev cam0
-	ip -n "$NS_CAM" link set cam0 up
-	ip -n "$NS_CAM" route add default via "$RTR_LAN_IP"
 
 	ip -n "$NS_NVR" addr add "$NVR_IP/24" dev eth0
 	ip -n "$NS_NVR" link set eth0 up
 	ip -n "$NS_NVR" route add default via 192.168.20.1
 
-	ip -n "$NS_RTR" addr add "$RTR_LAN_IP/24" dev lan0
 	ip -n "$NS_RTR" addr add 192.168.20.1/24 dev nvr0
 	ip -n "$NS_RTR" addr add 198.51.100.1/24 dev wan0
 	local l
-	for l in lan0 nvr0 wan0; do ip -n "$NS_RTR" link set "$l" up; done
+	for l in nvr0 wan0; do ip -n "$NS_RTR" link set "$l" up; done
 	ip -n "$NS_RTR" route add default via 198.51.100.2
 	rtr sysctl -qw net.ipv4.ip_forward=1
 	# replayed captures carry their own addresses: no reverse-path filter
@@ -86,6 +80,18 @@ sandbox_up() {
 	for l in "$NTP_IP" "$DNS_IP" "${CLOUD_IPS[@]}"; do
 		ip -n "$NS_INET" addr add "$l/32" dev lo
 	done
+}
+
+# The camera's cable: cam0 in the camera namespace, lan0 on the router,
+# both addressed and up. t_relink.sh pulls it out and plugs it in again.
+camera_link_up() {
+	ip -n "$NS_CAM" link add cam0 type veth peer name lan0 netns "$NS_RTR"
+	ip -n "$NS_CAM" link set cam0 address "$CAM_MAC"
+	ip -n "$NS_CAM" addr add "$CAM_IP/24" dev cam0
+	ip -n "$NS_CAM" link set cam0 up
+	ip -n "$NS_CAM" route add default via "$RTR_LAN_IP"
+	ip -n "$NS_RTR" addr add "$RTR_LAN_IP/24" dev lan0
+	ip -n "$NS_RTR" link set lan0 up
 }
 
 sandbox_down() {

@@ -18,13 +18,7 @@ check "before: the cloud host is blocked" \
 ip -n "$NS_RTR" link del lan0
 check "the daemon sees lan0 go" \
 	wait_for 5 grep -q "interface lan0 is gone; it is enforced again when it comes back" "$CF_DIR/messages"
-ip -n "$NS_CAM" link add cam0 type veth peer name lan0 netns "$NS_RTR"
-ip -n "$NS_CAM" link set cam0 address "$CAM_MAC"
-ip -n "$NS_CAM" addr add "$CAM_IP/24" dev cam0
-ip -n "$NS_CAM" link set cam0 up
-ip -n "$NS_CAM" route add default via "$RTR_LAN_IP"
-ip -n "$NS_RTR" addr add "$RTR_LAN_IP/24" dev lan0
-ip -n "$NS_RTR" link set lan0 up
+camera_link_up
 check "within a second, XDP is on the new lan0" \
 	wait_for 1 bash -c "ip -n $NS_RTR -d link show lan0 | grep -q prog/xdp"
 check "the daemon says why it reloaded" \
