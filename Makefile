@@ -27,14 +27,16 @@ NL_LIBS     := $(shell $(PKG) --libs libnl-genl-3.0 2>/dev/null || echo -lnl-gen
 MNL_LIBS    := $(shell $(PKG) --libs libmnl 2>/dev/null || echo -lmnl)
 CHECK_LIBS  := $(shell $(PKG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 PCAP_LIBS   := $(shell $(PKG) --libs libpcap 2>/dev/null || echo -lpcap)
-CFLAGS      += $(NL_CFLAGS)
+JSON_LIBS   := $(shell $(PKG) --libs json-c 2>/dev/null || echo -ljson-c)
+JSON_CFLAGS := $(shell $(PKG) --cflags json-c 2>/dev/null)
+CFLAGS      += $(NL_CFLAGS) $(JSON_CFLAGS)
+# what every program linking libcamfence.a needs
+LIB_LIBS    := $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS) $(JSON_LIBS)
 
 # The daemon's code is a library so the unit tests link the same objects.
-LIB_SRCS := daemon/policy_lex.c daemon/policy_parse.c daemon/policy_resolve.c daemon/policy_compile.c daemon/oui.c \
-            daemon/policy_match.c daemon/addr.c daemon/log.c daemon/policy_check.c daemon/ratelimit.c
-LOADER_SRCS := daemon/loader.c daemon/flows.c daemon/ifaddrs_bind.c daemon/explain.c daemon/audit.c daemon/pcap_open.c daemon/rtnl.c daemon/events.c daemon/control.c daemon/kmod_client.c
+# Every daemon/*.c but the two mains.
+LIB_SRCS := $(filter-out daemon/camfenced.c daemon/camfencectl.c,$(wildcard daemon/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-LOADER_OBJS := $(LOADER_SRCS:%.c=$(BUILD)/%.o)
 SKEL     := $(BUILD)/camfence.skel.h
 BPF_OBJ  := $(BUILD)/camfence.bpf.o
 
@@ -56,14 +58,14 @@ $(BPF_OBJ): bpf/camfence.bpf.c $(wildcard bpf/*.h) include/camfence.h
 $(SKEL): $(BPF_OBJ)
 	$(BPFTOOL) gen skeleton $< name camfence_bpf > $@
 
-$(BUILD)/libcamfence.a: $(LIB_OBJS) $(LOADER_OBJS)
+$(BUILD)/libcamfence.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/camfenced: $(BUILD)/daemon/camfenced.o $(BUILD)/libcamfence.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIB_LIBS)
 
 $(BUILD)/camfencectl: $(BUILD)/daemon/camfencectl.o $(BUILD)/libcamfence.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS) $(PCAP_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIB_LIBS) $(PCAP_LIBS)
 
 $(BUILD)/camgen: $(TOOLS_SRCS) $(wildcard tests/tools/*.h) daemon/pcap_open.c daemon/pcap_open.h
 	@mkdir -p $(@D)
@@ -77,12 +79,12 @@ BPFT_SRCS := $(wildcard tests/bpf/*.c)
 $(BUILD)/tests/unit_tests: $(UNIT_SRCS) $(BUILD)/libcamfence.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DCAMFENCE_SRCDIR='"$(CURDIR)"' -o $@ $(UNIT_SRCS) $(BUILD)/libcamfence.a \
-		$(CHECK_LIBS) $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS)
+		$(CHECK_LIBS) $(LIB_LIBS) $(PCAP_LIBS)
 
 $(BUILD)/tests/bpf_tests: $(BPFT_SRCS) $(BUILD)/libcamfence.a $(SKEL)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DCAMFENCE_SRCDIR='"$(CURDIR)"' -o $@ $(BPFT_SRCS) $(BUILD)/libcamfence.a \
-		$(CHECK_LIBS) $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS) -lpthread
+		$(CHECK_LIBS) $(LIB_LIBS) $(PCAP_LIBS) -lpthread
 
 deps:
 	@scripts/deps.sh
@@ -148,7 +150,7 @@ $(BENCH_DIR)/pass.bpf.o: bench/pass.bpf.c
 $(BENCH_DIR)/xdp_bench: $(BENCH_SRCS) bench/bench.h tests/bpf/packet.h $(BUILD)/libcamfence.a $(SKEL)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/bpf -o $@ $(BENCH_SRCS) $(BUILD)/libcamfence.a \
-		$(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS)
+		$(LIB_LIBS) $(PCAP_LIBS)
 
 bench: all $(BENCH_DIR)/pass.bpf.o $(BENCH_DIR)/xdp_bench
 	@bench/run.sh $(BUILD)

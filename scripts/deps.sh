@@ -7,6 +7,8 @@ packages=(
 	# build
 	make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libelf-dev
 	zlib1g-dev libnl-3-dev libnl-genl-3-dev libmnl-dev libpcap-dev check
+	# the daemon: hash tables for its flow view, JSON for camfencectl --json
+	uthash-dev libjson-c-dev
 	# the vendor registry that `vendor NAME` in a policy reads
 	ieee-data
 	# the fuzz layer: libFuzzer and the sanitizers' runtime
