@@ -34,7 +34,7 @@ static void usage(FILE *f)
 
 static int ask_daemon(const char *path, const char *req)
 {
-	int ret = camfence_control_request(path, req, stdout);
+	int ret = camfence_control_request(path, req, stdout, stderr);
 
 	if (ret == 0)
 		return 0;

@@ -77,11 +77,12 @@ int camfence_control_accept(int lfd, char *req, size_t len)
 	return fd;
 }
 
-int camfence_control_request(const char *path, const char *req, FILE *out)
+int camfence_control_request(const char *path, const char *req, FILE *out, FILE *err)
 {
 	struct sockaddr_un sun;
 	char buf[4096];
 	int fd, ret, first = 1, status = 0;
+	FILE *to = out;
 	ssize_t n;
 
 	ret = fill_addr(&sun, path);
@@ -109,10 +110,17 @@ int camfence_control_request(const char *path, const char *req, FILE *out)
 				p += 3;
 				n -= 3;
 			} else {
+				/* "error: why": the caller's error stream, named */
 				status = 1;
+				to = err;
+				fputs("camfenced: ", to);
+				if (!strncmp(buf, "error: ", n < 7 ? n : 7)) {
+					p += 7;
+					n -= 7;
+				}
 			}
 		}
-		fwrite(p, 1, n, out);
+		fwrite(p, 1, n, to);
 	}
 	close(fd);
 	if (first)
