@@ -33,6 +33,13 @@ static const struct command commands[] = {
 	  "usage: camgen replay --iface IF --pcap FILE --dmac MAC [--smac MAC] [--speed X | --fast] [--limit N]\n"
 	  "  Send the camera's frames of an Ethernet capture on IF, unicast destination\n"
 	  "  MACs rewritten to MAC. Prints 'replay: sent N of M frames from MAC'.\n" },
+	{ "flood", camgen_flood_main,
+	  "usage: camgen flood --iface IF --dmac MAC --rate PPS [--devices N] [--flows-per-device M]\n"
+	  "                    [--duration S | --count N] [--mac-base MAC] [--src-net PREFIX]\n"
+	  "                    [--dst-net PREFIX]... [--dport N] [--fresh]\n"
+	  "  Send 64-byte UDP frames on IF with AF_PACKET at PPS frames a second: device i\n"
+	  "  from MAC mac-base + i, M flows each (default 1; --fresh: every frame a new\n"
+	  "  flow). Prints 'flood: sent N frames, D devices, F flows in T s'.\n" },
 	{ "pcap-info", camgen_pcapinfo_main,
 	  "usage: camgen pcap-info FILE\n"
 	  "  Print the capture's camera and its peers as 'key value' lines.\n" },

@@ -17,6 +17,7 @@ int camgen_udp_main(int argc, char **argv);
 int camgen_tcp_main(int argc, char **argv);
 int camgen_camera_main(int argc, char **argv);
 int camgen_replay_main(int argc, char **argv);
+int camgen_flood_main(int argc, char **argv);
 int camgen_pcapinfo_main(int argc, char **argv);
 int camgen_sink_main(int argc, char **argv);
 
