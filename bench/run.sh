@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # make bench: ns per packet of the XDP program against an XDP_PASS baseline
 # and against xdp-filter's program, seconds to compile and push a policy of
-# 100,000 rules, and camfencectl check on policies of 10,000 devices. Writes
-# BUILD/bench/results.tsv (name<TAB>value<TAB>unit) and prints it as a table.
-# Exits non-zero only when a measurement cannot be made; targets are for
-# docs/PERFORMANCE.md to judge, not for this script.
+# 100,000 rules, camfencectl check on policies of 10,000 devices, and
+# camfenced's memory and CPU under 10,000 devices' flows (bench/daemon.sh).
+# Writes BUILD/bench/results.tsv (name<TAB>value<TAB>unit) and prints it as a
+# table. Exits non-zero only when a measurement cannot be made; targets are
+# for docs/PERFORMANCE.md to judge, not for this script.
 #
 #   BENCH_ROUNDS (7)  BENCH_REPEAT (1000000)  BENCH_CHECK_RUNS (5)  BENCH_PUSH_RUNS (3)
 #   BENCH_XDPFILTER (libxdp1's /usr/lib/<multiarch>/bpf/xdpfilt_dny_all.o)
+#   BENCH_DAEMON_* (bench/daemon.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,6 +67,9 @@ check_time() {
 }
 check_time 10k_devices 1000
 check_time 10k_devices_100k_rules 100000
+
+echo "bench: camfenced with 10,000 devices, in a sandbox of network namespaces" >&2
+bench/daemon.sh "$build" >>"$tmp" || die "daemon measurements failed"
 
 chmod 644 "$tmp"
 mv "$tmp" "$results"
