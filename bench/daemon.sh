@@ -74,6 +74,7 @@ daemon_pid() {
 # cpu_ticks PID: utime + stime (fields 14 and 15 of /proc/PID/stat; the
 # command name before them may hold blanks, so count from its ')')
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+sys_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $13 }'; }
 # proc_kb PID FIELD: VmRSS, VmHWM... of /proc/PID/status, in kB
 proc_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
@@ -215,10 +216,10 @@ sleep "$seconds"
 idle_ticks=$(($(cpu_ticks "$pid") - c0)) idle_ns=$(($(now_ns) - t0))
 
 status before
-t0=$(now_ns) c0=$(cpu_ticks "$pid") r0=$(cpu_ticks "$rsyslog_pid")
+t0=$(now_ns) c0=$(cpu_ticks "$pid") s0=$(sys_ticks "$pid") r0=$(cpu_ticks "$rsyslog_pid")
 line=$(flood fresh --devices "$devices" --fresh --rate "$rate" --duration "$seconds" \
 	--dst-net 203.0.113.0/24 --dport 1024)
-c1=$(cpu_ticks "$pid") r1=$(cpu_ticks "$rsyslog_pid") t1=$(now_ns)
+c1=$(cpu_ticks "$pid") s1=$(sys_ticks "$pid") r1=$(cpu_ticks "$rsyslog_pid") t1=$(now_ns)
 flood_ticks=$((c1 - c0)) flood_ns=$((t1 - t0)) rsyslog_ticks=$((r1 - r0))
 drained after
 drain_ticks=$(($(cpu_ticks "$pid") - c1))
@@ -232,7 +233,7 @@ alerts=$(delta before after alerts) suppressed=$(delta before after suppressed)
 aggregated=$(delta before after aggregated)
 alert_count=$(($(alert_lines) - fill_alerts)) line_count=$(($(syslog_lines) - fill_lines))
 say "   camgen: $line ($offered/s offered)"
-say "   camfenced: $flood_ticks ticks in $(awk -v ns="$flood_ns" 'BEGIN { printf "%.2f", ns / 1e9 }') s," \
+say "   camfenced: $flood_ticks ticks ($((s1 - s0)) in the kernel) in $(awk -v ns="$flood_ns" 'BEGIN { printf "%.2f", ns / 1e9 }') s," \
 	"$(pct "$flood_ticks" "$flood_ns")% of a core; at rest $(pct "$idle_ticks" "$idle_ns")%;" \
 	"$drain_ticks ticks more after the flood"
 say "   rsyslogd: $(pct "$rsyslog_ticks" "$flood_ns")% of a core"
