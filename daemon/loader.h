@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The XDP program and its maps: load, fill a compiled policy into the
- * inactive slot and publish it, attach to and detach from interfaces.
+ * inactive slot and publish it, attach to and detach from interfaces. Pinned
+ * on a bpffs, they outlive the daemon, and the next one takes them over.
  */
 #ifndef CAMFENCE_LOADER_H
 #define CAMFENCE_LOADER_H
@@ -17,6 +18,23 @@ enum camfence_attach_mode {
 };
 
 int camfence_loader_open(struct camfence_loader **out);
+/* As camfence_loader_open, with every map pinned by name under pin_dir, on a
+ * bpffs (one is mounted on /sys/fs/bpf first if pin_dir is below it and none
+ * is). Maps an earlier camfenced pinned there are reused: the new program
+ * shares the live policy, generation, flow table, counters and ring buffer
+ * with the one still attached, and attaching it (camfence_loader_attach)
+ * replaces that one with no gap. The program is pinned as pin_dir/camfence_xdp.
+ * On failure nothing new is left in pin_dir and err says why and what to do:
+ * pin_dir not on a bpffs, or maps pinned by an incompatible camfence build
+ * (which map, and how it differs). */
+int camfence_loader_open_pinned(const char *pin_dir, struct camfence_loader **out, char *err,
+				size_t errlen);
+/* 1 when camfence_loader_open_pinned reused pinned maps (a takeover). */
+int camfence_loader_took_over(const struct camfence_loader *l);
+/* Removes the program's and the maps' pins and pin_dir: after this nothing
+ * outlives the attached program. For stop --detach, before detaching. */
+int camfence_loader_unpin(struct camfence_loader *l);
+/* Does not detach nor unpin: an attached program keeps enforcing. */
 void camfence_loader_close(struct camfence_loader *l);
 struct camfence_bpf *camfence_loader_skel(struct camfence_loader *l);
 __u64 camfence_loader_generation(const struct camfence_loader *l);
@@ -25,6 +43,17 @@ __u32 camfence_loader_next_slot(const struct camfence_loader *l);
 int camfence_loader_push(struct camfence_loader *l, const struct cf_compiled *c);
 int camfence_loader_attach(struct camfence_loader *l, int ifindex, enum camfence_attach_mode *mode);
 int camfence_loader_detach(struct camfence_loader *l, int ifindex, enum camfence_attach_mode mode);
+
+struct camfence_xdp_attached {
+	int ifindex;
+	enum camfence_attach_mode mode;
+	__u32 prog_id;
+};
+
+/* Interfaces whose XDP program (native or generic) is a camfence_xdp, by its
+ * name, whichever daemon loaded it: the ones a previous camfenced attached.
+ * Fills up to max of out and returns how many there are, or -errno. */
+int camfence_loader_find_attached(struct camfence_xdp_attached *out, int max);
 int camfence_loader_stats(struct camfence_loader *l, __u64 out[__CAMFENCE_STAT_MAX]);
 /* Calls fn for every entry of the flow table; stops when fn returns non-zero. */
 int camfence_loader_flows(struct camfence_loader *l,

@@ -5,5 +5,6 @@
 #include <check.h>
 
 Suite *xdp_suite(void);
+Suite *pin_suite(void);
 
 #endif
