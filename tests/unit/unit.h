@@ -10,5 +10,6 @@ Suite *policy_compile_suite(void);
 Suite *events_suite(void);
 Suite *oui_suite(void);
 Suite *ratelimit_suite(void);
+Suite *rtnl_suite(void);
 
 #endif

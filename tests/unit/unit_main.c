@@ -11,6 +11,7 @@ int main(void)
 		events_suite(),
 		oui_suite(),
 		ratelimit_suite(),
+		rtnl_suite(),
 		NULL,
 	};
 
