@@ -8,6 +8,8 @@ Suite *addr_suite(void);
 Suite *policy_parse_suite(void);
 Suite *policy_compile_suite(void);
 Suite *events_suite(void);
+Suite *alerts_suite(void);
+Suite *syslog_remote_suite(void);
 Suite *oui_suite(void);
 Suite *ratelimit_suite(void);
 Suite *rtnl_suite(void);

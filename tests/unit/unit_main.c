@@ -9,6 +9,8 @@ int main(void)
 		policy_parse_suite(),
 		policy_compile_suite(),
 		events_suite(),
+		alerts_suite(),
+		syslog_remote_suite(),
 		oui_suite(),
 		ratelimit_suite(),
 		rtnl_suite(),
