@@ -13,5 +13,6 @@ Suite *syslog_remote_suite(void);
 Suite *oui_suite(void);
 Suite *ratelimit_suite(void);
 Suite *rtnl_suite(void);
+Suite *flowtrack_suite(void);
 
 #endif

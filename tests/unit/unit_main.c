@@ -14,6 +14,7 @@ int main(void)
 		oui_suite(),
 		ratelimit_suite(),
 		rtnl_suite(),
+		flowtrack_suite(),
 		NULL,
 	};
 
