@@ -17,6 +17,10 @@
 #include "loader_priv.h"
 #include "log.h"
 
+/* Entries camfence_loader_flows asks for in one batch lookup: 448 KiB of
+ * keys and values, 16 calls for a full table. */
+#define FLOW_BATCH	4096
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char buf[1024];
@@ -44,6 +48,7 @@ int camfence_loader_alloc(struct camfence_loader **out)
 	if (!l)
 		return -ENOMEM;
 	l->ncpus = ncpus;
+	l->flow_batch = FLOW_BATCH;
 	*out = l;
 	return 0;
 }
@@ -363,36 +368,203 @@ int camfence_loader_device_counters(struct camfence_loader *l, __u32 device_id,
 	return ret;
 }
 
-/* Counts still held in the per-CPU microflow cache, not yet in the flow table. */
+/* Counts still held in the per-CPU microflow cache, not yet in the flow
+ * table: one entry a key (a flow may hold a slot on several CPUs), and an
+ * open-addressed index over them, so that adding them to a walk of the
+ * whole table costs one probe a flow. */
 struct micro_delta {
 	struct camfence_flow_key key;
 	__u64 packets, bytes, last_ns;
 };
 
-struct delta_list {
+struct micro_deltas {
 	struct micro_delta *v;
 	size_t n;
+	__u32 *index;		/* 1 + the delta's place in v, or 0: free */
+	size_t mask;
 };
+
+_Static_assert(sizeof(struct camfence_flow_key) == 6 * sizeof(__u64),
+	       "key_hash reads the key as six words");
+
+static size_t key_hash(const struct camfence_flow_key *k)
+{
+	__u64 w[6], h = 0;
+	int i;
+
+	memcpy(w, k, sizeof(w));
+	for (i = 0; i < 6; i++) {
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 32;
+	}
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
+}
+
+/* The index slot that holds k, or the free one where it would go. */
+static __u32 *delta_slot(const struct micro_deltas *d, const struct camfence_flow_key *k)
+{
+	size_t i = key_hash(k) & d->mask;
+
+	while (d->index[i] && memcmp(&d->v[d->index[i] - 1].key, k, sizeof(*k)))
+		i = (i + 1) & d->mask;
+	return &d->index[i];
+}
 
 static void add_delta(const struct camfence_micro *m, void *ctx)
 {
-	struct delta_list *dl = ctx;
-	struct micro_delta *d = &dl->v[dl->n++];
+	struct micro_deltas *d = ctx;
+	struct micro_delta *x = &d->v[d->n++];
 
-	d->key = m->key;
-	d->packets = m->packets;
-	d->bytes = m->bytes;
-	d->last_ns = m->last_ns;
+	x->key = m->key;
+	x->packets = m->packets;
+	x->bytes = m->bytes;
+	x->last_ns = m->last_ns;
 }
 
-static size_t micro_deltas(struct camfence_loader *l, struct micro_delta **out)
+static int micro_deltas(struct camfence_loader *l, struct micro_deltas *d)
 {
-	struct delta_list dl = { calloc((size_t)CAMFENCE_MICRO_SLOTS * l->ncpus, sizeof(*dl.v)) };
+	size_t i, n, size = 16;
 
-	*out = dl.v;
-	if (dl.v)
-		micro_each(l, add_delta, &dl);
-	return dl.n;
+	memset(d, 0, sizeof(*d));
+	d->v = calloc((size_t)CAMFENCE_MICRO_SLOTS * l->ncpus, sizeof(*d->v));
+	if (!d->v)
+		return -ENOMEM;
+	micro_each(l, add_delta, d);
+	while (size < 2 * d->n)
+		size *= 2;
+	d->index = calloc(size, sizeof(*d->index));
+	if (!d->index) {
+		free(d->v);
+		return -ENOMEM;
+	}
+	d->mask = size - 1;
+	for (n = d->n, d->n = 0, i = 0; i < n; i++) {
+		struct micro_delta x = d->v[i];
+		__u32 *at = delta_slot(d, &x.key);
+		struct micro_delta *y;
+
+		if (!*at) {
+			d->v[d->n++] = x;
+			*at = d->n;
+			continue;
+		}
+		y = &d->v[*at - 1];
+		y->packets += x.packets;
+		y->bytes += x.bytes;
+		if (x.last_ns > y->last_ns)
+			y->last_ns = x.last_ns;
+	}
+	return 0;
+}
+
+static void add_micro(const struct micro_deltas *d, const struct camfence_flow_key *k,
+		      struct camfence_flow *f)
+{
+	const struct micro_delta *x;
+	__u32 at;
+
+	if (!d->n)
+		return;
+	at = *delta_slot(d, k);
+	if (!at)
+		return;
+	x = &d->v[at - 1];
+	f->packets += x->packets;
+	f->bytes += x->bytes;
+	if (x->last_ns > f->last_ns)
+		f->last_ns = x->last_ns;
+}
+
+struct flow_walk {
+	int (*fn)(const struct camfence_flow_key *k, const struct camfence_flow *f, void *ctx);
+	void *ctx;
+	struct micro_deltas deltas;
+	int no_batch;		/* -errno: the kernel has no batch lookups for the table */
+};
+
+#ifndef ENOTSUPP
+#define ENOTSUPP	524	/* the kernel's, for an operation a map type lacks */
+#endif
+
+/* Whole buckets of the hash at a time, as many as fit in l->flow_batch
+ * entries: an entry evicted or added during the walk cannot make another
+ * be seen twice. */
+static int flows_batched(struct camfence_loader *l, struct flow_walk *w)
+{
+	int fd = bpf_map__fd(l->skel->maps.flows), ret = 0;
+	struct camfence_flow_key *keys = NULL;
+	struct camfence_flow *vals = NULL;
+	__u32 pos = 0, next = 0, count, cap = 0, i;	/* a position is a bucket index */
+	bool first = true, last = false;
+
+	while (!last) {
+		if (cap != l->flow_batch) {
+			free(keys);
+			free(vals);
+			cap = l->flow_batch;
+			keys = calloc(cap, sizeof(*keys));
+			vals = calloc(cap, sizeof(*vals));
+			if (!keys || !vals) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		count = cap;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &pos, &next, keys, vals, &count, NULL)) {
+			ret = -errno;
+			/* the next bucket holds more than cap: read it again with room */
+			if (ret == -ENOSPC && cap <= CAMFENCE_MAX_FLOWS) {
+				l->flow_batch = cap * 2;
+				ret = 0;
+				continue;
+			}
+			if (first && (ret == -EINVAL || ret == -ENOTSUPP || ret == -EOPNOTSUPP)) {
+				w->no_batch = ret;
+				ret = 0;
+				break;
+			}
+			if (ret != -ENOENT)
+				break;
+			/* past the last bucket, with what it found before */
+			ret = 0;
+			last = true;
+		}
+		for (i = 0; i < count; i++) {
+			add_micro(&w->deltas, &keys[i], &vals[i]);
+			ret = w->fn(&keys[i], &vals[i], w->ctx);
+			if (ret)
+				goto out;
+		}
+		pos = next;
+		first = false;
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+/* Two syscalls an entry; and when the entry a walk stands on is evicted,
+ * the next bpf_map_get_next_key starts again from the first key. */
+static int flows_key_by_key(struct camfence_loader *l, struct flow_walk *w)
+{
+	int fd = bpf_map__fd(l->skel->maps.flows), have_prev = 0, ret;
+	struct camfence_flow_key prev, key;
+	struct camfence_flow flow;
+
+	while (bpf_map_get_next_key(fd, have_prev ? &prev : NULL, &key) == 0) {
+		/* an LRU entry may be evicted between the two calls: skip it */
+		if (bpf_map_lookup_elem(fd, &key, &flow) == 0) {
+			add_micro(&w->deltas, &key, &flow);
+			ret = w->fn(&key, &flow, w->ctx);
+			if (ret)
+				return ret;
+		}
+		prev = key;
+		have_prev = 1;
+	}
+	return 0;
 }
 
 int camfence_loader_flows(struct camfence_loader *l,
@@ -400,31 +572,29 @@ int camfence_loader_flows(struct camfence_loader *l,
 				    void *ctx),
 			  void *ctx)
 {
-	int fd = bpf_map__fd(l->skel->maps.flows), have_prev = 0, ret = 0;
-	struct camfence_flow_key prev, key;
-	struct camfence_flow flow;
-	struct micro_delta *deltas;
-	size_t nd = micro_deltas(l, &deltas), i;
+	struct flow_walk w = { .fn = fn, .ctx = ctx };
+	int ret;
 
-	while (bpf_map_get_next_key(fd, have_prev ? &prev : NULL, &key) == 0) {
-		/* an LRU entry may be evicted between the two calls: skip it */
-		if (bpf_map_lookup_elem(fd, &key, &flow) == 0) {
-			for (i = 0; i < nd; i++) {
-				if (memcmp(&deltas[i].key, &key, sizeof(key)))
-					continue;
-				flow.packets += deltas[i].packets;
-				flow.bytes += deltas[i].bytes;
-				if (deltas[i].last_ns > flow.last_ns)
-					flow.last_ns = deltas[i].last_ns;
-			}
-			ret = fn(&key, &flow, ctx);
-			if (ret)
-				break;
+	ret = micro_deltas(l, &w.deltas);
+	if (ret)
+		return ret;
+	/* Batch lookups read a full table in 16 calls. Kernels before 5.6
+	 * have none (EINVAL), nor does a map type without them (ENOTSUPP):
+	 * there the walk goes key by key, two calls an entry. */
+	if (!l->flows_per_key) {
+		ret = flows_batched(l, &w);
+		if (w.no_batch) {
+			camfence_log(LOG_NOTICE, "flow table: this kernel has no batch lookups (%s): "
+				     "reading it key by key, two system calls a flow",
+				     w.no_batch == -ENOTSUPP ? "not for this map type" :
+				     strerror(-w.no_batch));
+			l->flows_per_key = true;
 		}
-		prev = key;
-		have_prev = 1;
 	}
-	free(deltas);
+	if (l->flows_per_key)
+		ret = flows_key_by_key(l, &w);
+	free(w.deltas.v);
+	free(w.deltas.index);
 	return ret;
 }
 

@@ -55,7 +55,11 @@ struct camfence_xdp_attached {
  * Fills up to max of out and returns how many there are, or -errno. */
 int camfence_loader_find_attached(struct camfence_xdp_attached *out, int max);
 int camfence_loader_stats(struct camfence_loader *l, __u64 out[__CAMFENCE_STAT_MAX]);
-/* Calls fn for every entry of the flow table; stops when fn returns non-zero. */
+/* Calls fn for every entry of the flow table (once each, unless the kernel
+ * has no batch lookups), with the counts the microflow cache still holds
+ * for it added; stops when fn returns non-zero and returns that. Otherwise
+ * 0, or -errno when the table could not be read to its end (fn may have
+ * seen some entries). */
 int camfence_loader_flows(struct camfence_loader *l,
 			  int (*fn)(const struct camfence_flow_key *k, const struct camfence_flow *f,
 				    void *ctx),

@@ -16,6 +16,12 @@ struct camfence_loader {
 	int ncpus;
 	char *pin_dir;		/* NULL when nothing is pinned */
 	bool took_over;
+	/* camfence_loader_flows: entries one batch read asks for; it grows
+	 * when a hash bucket holds more */
+	__u32 flow_batch;
+	/* camfence_loader_flows walks key by key, two syscalls an entry: the
+	 * kernel has no batch ops for the flow table, or a test asked for it */
+	bool flows_per_key;
 };
 
 /* A loader with nothing loaded yet; libbpf's messages go to the log. */

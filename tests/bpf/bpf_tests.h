@@ -6,5 +6,6 @@
 
 Suite *xdp_suite(void);
 Suite *pin_suite(void);
+Suite *flows_suite(void);
 
 #endif
