@@ -413,6 +413,11 @@ void camfence_alerts_events_lost(struct cf_alerts *a, uint64_t lost_total)
 	a->p.lost += d;
 }
 
+void camfence_alerts_events_lost_from(struct cf_alerts *a, uint64_t lost_total)
+{
+	a->lost_seen = lost_total;
+}
+
 void camfence_alerts_stats(const struct cf_alerts *a, struct cf_alerts_stats *out)
 {
 	*out = a->st;

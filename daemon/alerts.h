@@ -91,6 +91,9 @@ void camfence_alerts_rule_suppressed(struct cf_alerts *a);
  * grew by since the last call is counted (all of it on the first call); a
  * counter that went back (a new XDP program) counts from 0 again. */
 void camfence_alerts_events_lost(struct cf_alerts *a, uint64_t lost_total);
+/* Count losses from lost_total on: a daemon that takes over a pinned ring
+ * buffer says those of before once, itself, not as this window's. */
+void camfence_alerts_events_lost_from(struct cf_alerts *a, uint64_t lost_total);
 /* Once a second: summaries of the windows that closed, and the report
  * when one is due. Visits only the aggregates whose window closed. */
 void camfence_alerts_tick(struct cf_alerts *a, uint64_t now_ns, time_t wall);

@@ -11,25 +11,35 @@
 #include "control.h"
 #include "explain.h"
 #include "kmod_client.h"
+#include "alerts.h"
+#include <time.h>
 
 #define DEFAULT_CONFIG "/etc/camfence/camfence.conf"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: camfencectl [-s SOCKET] [-c FILE] COMMAND\n"
+		"usage: camfencectl [-s SOCKET] [-c FILE] [--json] COMMAND\n"
 		"\n"
-		"  status          is camfenced running; its policy and counters\n"
+		"  status          camfenced: version, uptime, policy and generation, interfaces,\n"
+		"                  module present or not, counters, event losses\n"
+		"  devices         each device seen: group, vendor, addresses, last seen, counters\n"
 		"  flows [MAC]     what each device tried: destinations, verdicts, counts\n"
+		"  blocked [--since TIME]\n"
+		"                  recent blocked attempts; TIME is 90s, 10m, 2h, 1d, @EPOCH,\n"
+		"                  2026-11-30T21:00:00 or 21:00 (today)\n"
 		"  rules           packets and bytes each rule of the policy decided\n"
 		"  reload          reload the policy file (as SIGHUP does)\n"
+		"  stop [--detach] stop camfenced; enforcement stays in force unless --detach\n"
 		"  check [FILE]    check a policy file (default " DEFAULT_CONFIG ")\n"
 		"  explain SRC DST [PROTO [PORT]]\n"
 		"                  which device, group, policy and rule decide a packet\n"
 		"  audit --policy FILE [--zone NAME] CAPTURE\n"
 		"                  dry run: a capture through the XDP program under a policy\n"
 		"  module          is camfence.ko loaded, and which version\n"
-		"  version         print camfencectl's version\n");
+		"  version         print camfencectl's version\n"
+		"\n"
+		"  --json          status, devices, flows, blocked and rules as JSON\n");
 }
 
 static int ask_daemon(const char *path, const char *req)
@@ -98,21 +108,76 @@ static int module_version(void)
 	return 0;
 }
 
+/* Options a daemon command takes after its name: --json anywhere, --since
+ * TIME for blocked (sent as an epoch), --detach for stop. */
+static int daemon_command(const char *sock, const char *cmd, int json, int argc, char **argv)
+{
+	char req[CAMFENCE_CONTROL_MAX], err[200];
+	const char *arg = NULL;
+	int i, n, detach = 0, has_since = 0;
+	time_t since = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[i], "--detach") && !strcmp(cmd, "stop")) {
+			detach = 1;
+		} else if (!strcmp(argv[i], "--since") && !strcmp(cmd, "blocked")) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "camfencectl: blocked: --since needs a TIME (90s, 10m, 2h, 1d, @EPOCH, 2026-11-30T21:00:00)\n");
+				return 2;
+			}
+			if (camfence_alerts_parse_since(argv[++i], time(NULL), &since, err, sizeof(err))) {
+				fprintf(stderr, "camfencectl: blocked: --since: %s\n", err);
+				return 2;
+			}
+			has_since = 1;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "camfencectl: %s: unknown option '%s'\n", cmd, argv[i]);
+			return 2;
+		} else if (!arg && !strcmp(cmd, "flows")) {
+			arg = argv[i];
+		} else {
+			fprintf(stderr, "camfencectl: %s: too many arguments\n", cmd);
+			return 2;
+		}
+	}
+	if (json && (!strcmp(cmd, "reload") || !strcmp(cmd, "stop"))) {
+		fprintf(stderr, "camfencectl: %s: has no --json output\n", cmd);
+		return 2;
+	}
+	if (arg && strlen(arg) > 64) {
+		fprintf(stderr, "camfencectl: flows: '%.64s...' is not a MAC address\n", arg);
+		return 2;
+	}
+	n = snprintf(req, sizeof(req), "%s%s%s%s%s", cmd, arg ? " " : "", arg ? arg : "",
+		     json ? " --json" : "", detach ? " --detach" : "");
+	if (has_since)
+		snprintf(req + n, sizeof(req) - n, " --since=@%lld", (long long)since);
+	return ask_daemon(sock, req);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	static const char *const daemon_cmds[] = {
+		"status", "devices", "flows", "blocked", "rules", "reload", "stop",
+	};
 	const char *sock = CAMFENCE_CONTROL_PATH, *config = DEFAULT_CONFIG, *cmd;
-	int c, nargs;
+	int c, nargs, json = 0;
+	size_t i;
 
 	while ((c = getopt_long(argc, argv, "+s:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'c': config = optarg; break;
+		case 'j': json = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -124,13 +189,12 @@ int main(int argc, char **argv)
 	cmd = argv[optind];
 	nargs = argc - optind - 1;
 
-	if (!strcmp(cmd, "flows")) {
-		char req[CAMFENCE_CONTROL_MAX];
-
-		if (nargs > 1)
-			goto too_many;
-		snprintf(req, sizeof(req), "flows%s%.32s", nargs ? " " : "", nargs ? argv[optind + 1] : "");
-		return ask_daemon(sock, req);
+	for (i = 0; i < sizeof(daemon_cmds) / sizeof(daemon_cmds[0]); i++)
+		if (!strcmp(cmd, daemon_cmds[i]))
+			return daemon_command(sock, cmd, json, nargs, argv + optind + 1);
+	if (json) {
+		fprintf(stderr, "camfencectl: %s: has no --json output\n", cmd);
+		return 2;
 	}
 	if (!strcmp(cmd, "check")) {
 		if (nargs > 1)
@@ -143,8 +207,6 @@ int main(int argc, char **argv)
 		return explain(config, argc - optind - 1, argv + optind + 1);
 	if (nargs > 0)
 		goto too_many;
-	if (!strcmp(cmd, "status") || !strcmp(cmd, "reload") || !strcmp(cmd, "rules"))
-		return ask_daemon(sock, cmd);
 	if (!strcmp(cmd, "module"))
 		return module_version();
 	if (!strcmp(cmd, "version")) {

@@ -1,366 +1,76 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * camfenced: loads the policy, keeps the XDP program attached to every zone
- * interface, and turns blocked-flow events into syslog alerts.
+ * interface, follows links and neighbours, tracks flows per device and
+ * turns blocked flows into syslog alerts.
  *
- * One thread, one epoll loop: the ring buffer, a signalfd (SIGHUP reloads,
- * SIGTERM and SIGINT detach and exit) and the control socket.
+ * One thread, one epoll loop: the ring buffer, rtnetlink, a signalfd
+ * (SIGHUP reloads, SIGTERM and SIGINT stop), a one-second timerfd (flow
+ * sync, alert aggregation) and the control socket. Stopping never lifts
+ * enforcement: the program stays attached and its maps stay pinned, and
+ * the next camfenced takes them over. Only `camfencectl stop --detach`
+ * detaches.
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
-#include <net/if.h>
-#include <netinet/in.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
-#include <time.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "camfence.skel.h"
-#include "policy_check.h"
+#include "camfenced.h"
 #include "control.h"
-#include "events.h"
-#include "flows.h"
-#include "ifaddrs_bind.h"
-#include "loader.h"
 #include "log.h"
-#include "ratelimit.h"
-#include "rtnl.h"
+#include "policy_check.h"
 
-#define DEFAULT_CONFIG "/etc/camfence/camfence.conf"
+enum { TAG_RINGBUF, TAG_SIGNAL, TAG_CONTROL, TAG_RTNL, TAG_TIMER };
 
-/* A policy as it was pushed: kept for the events of its generation. */
-struct generation {
-	__u64 number;
-	struct cf_config *cfg;
-	struct cf_compiled *compiled;
-	struct cf_bucket *rule_buckets;		/* by rule id, for `log RATE` */
-	struct cf_bucket *default_buckets;	/* by policy */
-};
-
-struct attachment {
-	int ifindex;
-	char name[IF_NAMESIZE];
-	enum camfence_attach_mode mode;
-};
-
-struct daemon {
-	const char *config_path;
-	const char *socket_path;
-	struct camfence_loader *loader;
-	struct generation cur, prev;
-	struct attachment att[CAMFENCE_MAX_IFACES];
-	size_t natt;
-	struct ring_buffer *rb;
-	struct camfence_rtnl *rtnl;
-	int epfd, sigfd, ctlfd;
-	time_t started;
-	__u64 alerts;
-	__u64 alerts_suppressed;
-};
-
-static int resolve_ifindex(const char *name, void *ctx)
+/* The pid file is locked while camfenced runs: a second one is refused. */
+static int pidfile_lock(const char *path)
 {
-	unsigned int idx = if_nametoindex(name);
-
-	return idx ? (int)idx : -ENODEV;
-}
-
-static void generation_free(struct generation *g)
-{
-	free(g->rule_buckets);
-	free(g->default_buckets);
-	camfence_policy_compiled_free(g->compiled);
-	camfence_policy_free(g->cfg);
-	memset(g, 0, sizeof(*g));
-}
-
-static struct attachment *find_attachment(struct daemon *d, int ifindex)
-{
-	size_t i;
-
-	for (i = 0; i < d->natt; i++)
-		if (d->att[i].ifindex == ifindex)
-			return &d->att[i];
-	return NULL;
-}
-
-static const char *mode_name(enum camfence_attach_mode m)
-{
-	return m == CAMFENCE_ATTACH_NATIVE ? "native" : "generic";
-}
-
-/* Attach to the interfaces of the new policy, detach from those it left. */
-static int reconcile_attachments(struct daemon *d, const struct cf_compiled *c)
-{
-	size_t i, j;
-	int ret, failed = 0;
-
-	for (i = 0; i < c->ifaces.n; i++) {
-		struct attachment *a;
-
-		if (find_attachment(d, c->ifaces.v[i].key.ifindex))
-			continue;
-		a = &d->att[d->natt];
-		a->ifindex = c->ifaces.v[i].key.ifindex;
-		snprintf(a->name, sizeof(a->name), "%s", c->iface_names.v[i]);
-		ret = camfence_loader_attach(d->loader, a->ifindex, &a->mode);
-		if (ret) {
-			camfence_log(LOG_ERR, "interface %s: cannot attach the XDP program: %s",
-				     a->name, strerror(-ret));
-			failed = ret;
-			continue;
-		}
-		camfence_log(LOG_INFO, "interface %s: XDP attached (%s mode)", a->name,
-			     mode_name(a->mode));
-		d->natt++;
-	}
-	for (i = 0; i < d->natt;) {
-		for (j = 0; j < c->ifaces.n; j++)
-			if (c->ifaces.v[j].key.ifindex == (__u32)d->att[i].ifindex)
-				break;
-		if (j < c->ifaces.n) {
-			i++;
-			continue;
-		}
-		camfence_loader_detach(d->loader, d->att[i].ifindex, d->att[i].mode);
-		camfence_log(LOG_INFO, "interface %s: no longer in a zone, XDP detached",
-			     d->att[i].name);
-		d->att[i] = d->att[--d->natt];
-	}
-	return failed;
-}
-
-static void detach_all(struct daemon *d)
-{
-	while (d->natt) {
-		struct attachment *a = &d->att[--d->natt];
-		int ret = camfence_loader_detach(d->loader, a->ifindex, a->mode);
-
-		if (ret)
-			camfence_log(LOG_ERR, "interface %s: cannot detach: %s", a->name,
-				     strerror(-ret));
-		else
-			camfence_log(LOG_NOTICE, "interface %s: XDP detached, enforcement lifted",
-				     a->name);
-	}
-}
-
-/* What stays in force when a policy cannot be loaded. */
-static const char *running_policy(const struct daemon *d, char *buf, size_t len)
-{
-	__u64 gen = camfence_loader_generation(d->loader);
-
-	if (!gen)
-		return "no policy was loaded";
-	snprintf(buf, len, "the running policy (generation %llu) stays in force",
-		 (unsigned long long)gen);
-	return buf;
-}
-
-/* Parse, compile and push the policy file; on any error the running policy
- * stays as it is and the reason is logged. */
-static int load_policy(struct daemon *d)
-{
-	struct generation g = { 0 };
-	char why[512], keep[80];
-	size_t i;
-	int ret;
-
-	g.cfg = camfence_policy_parse_file(d->config_path);
-	if (g.cfg->nerrors) {
-		for (i = 0; i < g.cfg->nerrors; i++) {
-			/* syslog gets the first line; the caret is for terminals */
-			char *nl = strchr(g.cfg->errors[i], '\n');
-
-			camfence_log(LOG_ERR, "%.*s", nl ? (int)(nl - g.cfg->errors[i]) : (int)strlen(g.cfg->errors[i]),
-				     g.cfg->errors[i]);
-		}
-		camfence_log(LOG_ERR, "%s: %zu error%s; %s", d->config_path,
-			     g.cfg->nerrors + g.cfg->nerrors_dropped, g.cfg->nerrors == 1 ? "" : "s",
-			     running_policy(d, keep, sizeof(keep)));
-		generation_free(&g);
-		return -EINVAL;
-	}
-	for (i = 0; i < g.cfg->nwarnings; i++) {
-		char *nl = strchr(g.cfg->warnings[i], '\n');
-
-		camfence_log(LOG_WARNING, "%.*s", nl ? (int)(nl - g.cfg->warnings[i]) :
-			     (int)strlen(g.cfg->warnings[i]), g.cfg->warnings[i]);
-	}
-	camfence_ifaddrs_bind(g.cfg);
-	ret = camfence_policy_compile(g.cfg, camfence_loader_next_slot(d->loader), resolve_ifindex,
-				      NULL, &g.compiled, why, sizeof(why));
-	if (ret) {
-		camfence_log(LOG_ERR, "%s; %s", why, running_policy(d, keep, sizeof(keep)));
-		generation_free(&g);
-		return ret;
-	}
-	ret = camfence_loader_push(d->loader, g.compiled);
-	if (ret) {
-		camfence_log(LOG_ERR, "%s: cannot write the policy maps: %s; %s", d->config_path,
-			     strerror(-ret), running_policy(d, keep, sizeof(keep)));
-		generation_free(&g);
-		return ret;
-	}
-	g.number = camfence_loader_generation(d->loader);
-	g.rule_buckets = calloc(g.compiled->rules.n + 1, sizeof(*g.rule_buckets));
-	g.default_buckets = calloc(g.cfg->policies.n + 1, sizeof(*g.default_buckets));
-	generation_free(&d->prev);
-	d->prev = d->cur;
-	d->cur = g;
-	camfence_log(LOG_INFO, "policy %s loaded: generation %llu, %zu devices, %zu interfaces",
-		     d->config_path, (unsigned long long)g.number, g.compiled->devices.n - 1,
-		     g.compiled->ifaces.n);
-	return reconcile_attachments(d, g.compiled);
-}
-
-/* The `log RATE` of the rule, or of the policy default, that decided. */
-static int alert_allowed(struct generation *g, const struct camfence_event *ev)
-{
-	const struct cf_config *cfg = g->cfg;
-	struct timespec ts;
-	__u64 now;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-	if (ev->rule_id != CAMFENCE_RULE_DEFAULT && ev->rule_id < g->compiled->rules.n &&
-	    g->rule_buckets) {
-		const struct cf_rule_ref *ref = &g->compiled->rules.v[ev->rule_id];
-		const struct cf_rule *r = &cfg->policies.v[ref->policy].rules.v[ref->rule];
-
-		return camfence_ratelimit_allow(&g->rule_buckets[ev->rule_id], now, r->log_rate,
-						r->log_period);
-	}
-	if (ev->rule_id == CAMFENCE_RULE_DEFAULT && ev->policy_id < cfg->policies.n &&
-	    g->default_buckets) {
-		const struct cf_policy *p = &cfg->policies.v[ev->policy_id];
-
-		return camfence_ratelimit_allow(&g->default_buckets[ev->policy_id], now,
-						p->default_log_rate, p->default_log_period);
-	}
-	return 1;
-}
-
-static int on_event(void *ctx, void *data, size_t size)
-{
-	struct daemon *d = ctx;
-	const struct camfence_event *ev = data;
-	struct generation *g = NULL;
-	char line[512];
-
-	if (size < sizeof(*ev))
-		return 0;
-	if (ev->generation == d->cur.number)
-		g = &d->cur;
-	else if (ev->generation == d->prev.number)
-		g = &d->prev;
-	if (g && !alert_allowed(g, ev)) {
-		d->alerts_suppressed++;
-		return 0;
-	}
-	camfence_events_format(ev, g ? g->cfg : NULL, g ? g->compiled : NULL, line, sizeof(line));
-	syslog(LOG_WARNING, "%s", line);
-	d->alerts++;
-	return 0;
-}
-
-static void reply_status(struct daemon *d, FILE *f)
-{
-	__u64 st[__CAMFENCE_STAT_MAX] = { 0 };
-	size_t i;
-
-	camfence_loader_stats(d->loader, st);
-	fprintf(f, "ok\ncamfenced %s pid %d uptime %lds\n", CAMFENCE_VERSION, getpid(),
-		(long)(time(NULL) - d->started));
-	fprintf(f, "policy %s generation %llu\n", d->config_path,
-		(unsigned long long)camfence_loader_generation(d->loader));
-	for (i = 0; i < d->natt; i++)
-		fprintf(f, "interface %s ifindex %d xdp %s\n", d->att[i].name, d->att[i].ifindex,
-			mode_name(d->att[i].mode));
-	fprintf(f, "passed %llu packets %llu bytes\n", (unsigned long long)st[CAMFENCE_STAT_PASS_PKTS],
-		(unsigned long long)st[CAMFENCE_STAT_PASS_BYTES]);
-	fprintf(f, "dropped %llu packets %llu bytes\n", (unsigned long long)st[CAMFENCE_STAT_DROP_PKTS],
-		(unsigned long long)st[CAMFENCE_STAT_DROP_BYTES]);
-	fprintf(f, "events %llu lost %llu alerts %llu suppressed %llu\n",
-		(unsigned long long)st[CAMFENCE_STAT_EVENTS],
-		(unsigned long long)st[CAMFENCE_STAT_EVENTS_LOST], (unsigned long long)d->alerts,
-		(unsigned long long)d->alerts_suppressed);
-	fprintf(f, "malformed %llu unmanaged %llu flow-cache-hits %llu\n",
-		(unsigned long long)st[CAMFENCE_STAT_MALFORMED],
-		(unsigned long long)st[CAMFENCE_STAT_UNMANAGED],
-		(unsigned long long)st[CAMFENCE_STAT_FLOW_CACHE_HITS]);
-}
-
-static void reply_flows(struct daemon *d, FILE *f, const char *device)
-{
-	uint8_t mac[6];
-
-	if (device && camfence_addr_parse_mac(device, mac)) {
-		fprintf(f, "error: '%.32s' is not a MAC address\n", device);
-		return;
-	}
-	fprintf(f, "ok\n");
-	camfence_flows_print(d->loader, d->cur.cfg, d->cur.compiled, device, f);
-}
-
-static void reply_rules(struct daemon *d, FILE *f)
-{
-	const struct cf_compiled *c = d->cur.compiled;
-	const struct cf_config *cfg = d->cur.cfg;
-	size_t i;
-
-	fprintf(f, "ok\n%-40s  %-6s  %-12s  %10s  %12s\n", "RULE", "ACTION", "POLICY", "PACKETS",
-		"BYTES");
-	for (i = 0; c && i < c->rules.n; i++) {
-		const struct cf_policy *pol = &cfg->policies.v[c->rules.v[i].policy];
-		const struct cf_rule *r = &pol->rules.v[c->rules.v[i].rule];
-		struct camfence_rule_counters rc;
-		char where[300];
-
-		snprintf(where, sizeof(where), "%s:%u", camfence_policy_file(cfg, r->loc), r->loc.line);
-		if (camfence_loader_rule_counters(d->loader, i, &rc)) {
-			fprintf(f, "%-40s  %-6s  %-12s  %10s  %12s\n", where,
-				r->verdict == CAMFENCE_DROP ? "deny" : "allow", pol->name, "-", "-");
-			continue;
-		}
-		fprintf(f, "%-40s  %-6s  %-12s  %10llu  %12llu\n", where,
-			r->verdict == CAMFENCE_DROP ? "deny" : "allow", pol->name,
-			(unsigned long long)rc.packets, (unsigned long long)rc.bytes);
-	}
-}
-
-static void on_control(struct daemon *d)
-{
-	char req[CAMFENCE_CONTROL_MAX];
-	FILE *f;
+	char dir[4096], buf[32];
 	int fd;
+	ssize_t n;
 
-	fd = camfence_control_accept(d->ctlfd, req, sizeof(req));
-	if (fd < 0)
-		return;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (mkdir(dirname(dir), 0755) && errno != EEXIST) {
+		camfence_log(LOG_ERR, "pid file %s: %s", path, strerror(errno));
+		return -1;
 	}
-	if (!strcmp(req, "status"))
-		reply_status(d, f);
-	else if (!strcmp(req, "rules"))
-		reply_rules(d, f);
-	else if (!strcmp(req, "flows"))
-		reply_flows(d, f, NULL);
-	else if (!strncmp(req, "flows ", 6))
-		reply_flows(d, f, req + 6);
-	else if (!strcmp(req, "reload"))
-		fprintf(f, load_policy(d) ? "error: reload failed; see syslog\n" : "ok\n");
-	else
-		fprintf(f, "error: unknown request '%.64s'\n", req);
-	fclose(f);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		camfence_log(LOG_ERR, "pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		camfence_log(LOG_ERR, "another camfenced is running (pid %s, pid file %s)",
+			     buf[0] ? buf : "?", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void pidfile_write(int fd)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", getpid());
+
+	if (ftruncate(fd, 0) || pwrite(fd, buf, n, 0) != n)
+		camfence_log(LOG_WARNING, "cannot write the pid file: %s", strerror(errno));
 }
 
 /* Returns 1 when the daemon should stop. */
@@ -372,61 +82,56 @@ static int on_signal(struct daemon *d)
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
 		camfence_log(LOG_INFO, "SIGHUP: reloading %s", d->config_path);
-		load_policy(d);
+		camfenced_policy_load(d);
 		return 0;
 	}
 	camfence_log(LOG_NOTICE, "%s: stopping", strsignal(si.ssi_signo));
+	d->stop = 1;
 	return 1;
 }
 
-static int add_fd(int epfd, int fd, int tag)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
-
-	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
-}
-
-enum { TAG_RINGBUF, TAG_SIGNAL, TAG_CONTROL, TAG_RTNL };
-
-static int zone_iface(const struct daemon *d, const char *name)
-{
-	const struct cf_config *cfg = d->cur.cfg;
-	size_t i, j;
-
-	for (i = 0; cfg && i < cfg->zones.n; i++)
-		for (j = 0; j < cfg->zones.v[i].ifaces.n; j++)
-			if (!strcmp(cfg->zones.v[i].ifaces.v[j], name))
-				return 1;
-	return 0;
-}
-
 /* A zone interface deleted loses its program with it; one created again
- * (a new ifindex) gets the policy compiled for it and the program attached. */
+ * (a new ifindex) or renamed into a zone gets the policy compiled for it
+ * and the program attached. One renamed away is no longer the policy's. */
 static void on_link(const struct camfence_link_event *ev, void *ctx)
 {
 	struct daemon *d = ctx;
-	struct attachment *a = find_attachment(d, ev->ifindex);
+	struct attachment *a = camfenced_policy_attachment(d, ev->ifindex);
+	int in_zone = camfenced_policy_zone_iface(d, ev->ifname);
 
-	if (!zone_iface(d, ev->ifname))
-		return;
 	if (ev->gone) {
 		if (!a)
 			return;
 		camfence_log(LOG_WARNING, "interface %s is gone; it is enforced again when it comes back",
-			     ev->ifname);
+			     a->name);
 		*a = d->att[--d->natt];
 		return;
 	}
-	if (a)
-		return;	/* a change of flags or state of an attached interface */
+	if (a && strcmp(a->name, ev->ifname)) {
+		camfence_log(LOG_NOTICE, "interface %s was renamed %s: reloading the policy",
+			     a->name, ev->ifname);
+		camfenced_policy_load(d);
+		return;
+	}
+	if (a || !in_zone)
+		return;	/* a change of flags or state: XDP stays through down and up */
 	camfence_log(LOG_NOTICE, "interface %s appeared (ifindex %d): loading the policy for it",
 		     ev->ifname, ev->ifindex);
-	load_policy(d);
+	camfenced_policy_load(d);
+}
+
+static void on_timer(struct daemon *d)
+{
+	__u64 expirations;
+
+	if (read(d->timerfd, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return;
+	camfenced_events_tick(d);
 }
 
 static int run(struct daemon *d)
 {
-	for (;;) {
+	while (!d->stop) {
 		struct epoll_event evs[8];
 		int n, i;
 
@@ -437,82 +142,331 @@ static int run(struct daemon *d)
 			camfence_log(LOG_ERR, "epoll_wait: %s", strerror(errno));
 			return 1;
 		}
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && !d->stop; i++) {
 			switch (evs[i].data.u32) {
 			case TAG_RINGBUF:
 				ring_buffer__consume(d->rb);
 				break;
 			case TAG_SIGNAL:
-				if (on_signal(d))
-					return 0;
+				on_signal(d);
 				break;
 			case TAG_CONTROL:
-				on_control(d);
+				camfenced_control_serve(d);
+				break;
+			case TAG_TIMER:
+				on_timer(d);
 				break;
 			case TAG_RTNL:
 				if (camfence_rtnl_read(d->rtnl, on_link, d) < 0) {
 					/* notifications were lost: look at every interface again */
 					camfence_log(LOG_WARNING, "rtnetlink: %s; reloading to catch up",
 						     strerror(errno));
-					load_policy(d);
+					camfenced_policy_load(d);
 				}
 				break;
 			}
 		}
 	}
+	return 0;
+}
+
+static int add_fd(int epfd, int fd, int tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int timer_open(void)
+{
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+
+	if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: camfenced [-f] [-c FILE] [-s SOCKET]\n"
+		"usage: camfenced [OPTIONS]\n"
 		"       camfenced --check FILE\n"
 		"\n"
-		"  -c, --config FILE   policy file (default " DEFAULT_CONFIG ")\n"
-		"  -s, --socket PATH   control socket (default " CAMFENCE_CONTROL_PATH ")\n"
-		"  -f, --foreground    stay in the foreground, log to stderr too\n"
-		"      --check FILE    check a policy file and exit\n"
-		"  -V, --version       print the version and exit\n");
+		"  -c, --config FILE        policy file (default " CAMFENCED_DEFAULT_CONFIG ")\n"
+		"  -s, --socket PATH        control socket (default " CAMFENCE_CONTROL_PATH ")\n"
+		"  -p, --pidfile PATH       pid file, locked while running (default " CAMFENCED_DEFAULT_PIDFILE ")\n"
+		"      --pin-dir DIR        bpffs directory the program and maps are pinned in\n"
+		"                           (default " CAMFENCED_DEFAULT_PIN_DIR "; 'none': not pinned)\n"
+		"  -f, --foreground         stay in the foreground, log to stderr too\n"
+		"      --max-devices N      devices the flow view holds (default 16384)\n"
+		"      --max-flows N        flows the flow view holds (default 131072)\n"
+		"      --alert-rate RATE    alert lines per device, as COUNT/second|minute|hour (default 20/minute)\n"
+		"      --alert-total RATE   alert lines for all devices together (default 200/minute)\n"
+		"      --alert-window S     seconds over which repeats are summed into one line (default 60)\n"
+		"      --syslog-remote URL  also send alerts as RFC 5424 to udp://HOST[:PORT] or tcp://HOST[:PORT]\n"
+		"      --check FILE         check a policy file and exit\n"
+		"  -V, --version            print the version and exit\n");
 }
 
-int main(int argc, char **argv)
+static int parse_count(const char *opt, const char *s, size_t *out)
 {
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || !v || v > 100000000ULL || s[0] == '-') {
+		fprintf(stderr, "camfenced: %s '%s': expected a whole number from 1 to 100000000\n",
+			opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* COUNT/second|minute|hour, as `log` takes in a policy */
+static int parse_rate(const char *opt, const char *s, unsigned int *rate, unsigned int *period)
+{
+	static const struct { const char *unit; unsigned int s; } units[] = {
+		{ "second", 1 }, { "minute", 60 }, { "hour", 3600 },
+	};
+	const char *slash = strchr(s, '/');
+	size_t n, i;
+
+	if (slash && slash - s < 10) {
+		char num[16];
+
+		memcpy(num, s, slash - s);
+		num[slash - s] = '\0';
+		for (i = 0; i < 3; i++) {
+			if (strcmp(slash + 1, units[i].unit))
+				continue;
+			if (parse_count(opt, num, &n) || n > 1000000)
+				break;
+			*rate = n;
+			*period = units[i].s;
+			return 0;
+		}
+	}
+	fprintf(stderr, "camfenced: %s '%s': expected COUNT/second, COUNT/minute or COUNT/hour\n",
+		opt, s);
+	return -1;
+}
+
+static int parse_options(struct daemon *d, int argc, char **argv)
+{
+	enum { O_PIN = 256, O_MAXDEV, O_MAXFLOWS, O_RATE, O_TOTAL, O_WINDOW, O_REMOTE, O_CHECK };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "pin-dir", required_argument, NULL, O_PIN },
 		{ "foreground", no_argument, NULL, 'f' },
-		{ "check", required_argument, NULL, 'C' },
+		{ "max-devices", required_argument, NULL, O_MAXDEV },
+		{ "max-flows", required_argument, NULL, O_MAXFLOWS },
+		{ "alert-rate", required_argument, NULL, O_RATE },
+		{ "alert-total", required_argument, NULL, O_TOTAL },
+		{ "alert-window", required_argument, NULL, O_WINDOW },
+		{ "syslog-remote", required_argument, NULL, O_REMOTE },
+		{ "check", required_argument, NULL, O_CHECK },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct daemon d = {
-		.config_path = DEFAULT_CONFIG,
-		.socket_path = CAMFENCE_CONTROL_PATH,
-		.epfd = -1, .sigfd = -1, .ctlfd = -1,
-	};
-	int foreground = 0, c, ret = 1;
-	sigset_t mask;
+	int c, foreground = 0;
+	size_t window;
 
-	while ((c = getopt_long(argc, argv, "c:s:fVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:p:fVh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': d.config_path = optarg; break;
-		case 's': d.socket_path = optarg; break;
+		case 'c': d->config_path = optarg; break;
+		case 's': d->socket_path = optarg; break;
+		case 'p': d->pid_path = optarg; break;
+		case O_PIN: d->pin_dir = strcmp(optarg, "none") ? optarg : ""; break;
 		case 'f': foreground = 1; break;
-		case 'C': return camfence_check_file(optarg, stdout, stderr);
-		case 'V': printf("camfenced %s\n", CAMFENCE_VERSION); return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case O_MAXDEV:
+			if (parse_count("--max-devices", optarg, &d->max_devices))
+				return -2;
+			break;
+		case O_MAXFLOWS:
+			if (parse_count("--max-flows", optarg, &d->max_flows))
+				return -2;
+			break;
+		case O_RATE:
+			if (parse_rate("--alert-rate", optarg, &d->alerts_conf.device_rate,
+				       &d->alerts_conf.device_period))
+				return -2;
+			break;
+		case O_TOTAL:
+			if (parse_rate("--alert-total", optarg, &d->alerts_conf.total_rate,
+				       &d->alerts_conf.total_period))
+				return -2;
+			break;
+		case O_WINDOW:
+			if (parse_count("--alert-window", optarg, &window) || window > 86400) {
+				fprintf(stderr, "camfenced: --alert-window: at most 86400 seconds\n");
+				return -2;
+			}
+			d->alerts_conf.window = window;
+			break;
+		case O_REMOTE: d->remote_spec = optarg; break;
+		case O_CHECK: exit(camfence_check_file(optarg, stdout, stderr));
+		case 'V': printf("camfenced %s\n", CAMFENCE_VERSION); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -2;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "camfenced: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
-		return 2;
+		return -2;
 	}
+	return foreground;
+}
 
+/* The loader, pinned unless told otherwise; a takeover is said out loud. */
+static int open_loader(struct daemon *d)
+{
+	char err[512];
+	int ret;
+
+	if (!d->pin_dir[0]) {
+		ret = camfence_loader_open(&d->loader);
+		if (ret)
+			camfence_log(LOG_ERR, "cannot load the XDP program: %s", strerror(-ret));
+		return ret;
+	}
+	ret = camfence_loader_open_pinned(d->pin_dir, &d->loader, err, sizeof(err));
+	if (ret) {
+		camfence_log(LOG_ERR, "cannot load the XDP program: %s", err);
+		return ret;
+	}
+	d->took_over = camfence_loader_took_over(d->loader);
+	if (d->took_over)
+		camfence_log(LOG_NOTICE, "took over the pinned state in %s (generation %llu): enforcement never stopped",
+			     d->pin_dir, (unsigned long long)camfence_loader_generation(d->loader));
+	return 0;
+}
+
+static int setup(struct daemon *d, sigset_t *mask)
+{
+	__u64 st[__CAMFENCE_STAT_MAX];
+	char err[256];
+
+	d->flows = camfence_flowtrack_new(d->max_devices, d->max_flows);
+	d->alerts = camfence_alerts_new(&d->alerts_conf, camfenced_events_sink, d);
+	if (!d->flows || !d->alerts) {
+		camfence_log(LOG_ERR, "out of memory");
+		return -1;
+	}
+	if (d->remote_spec) {
+		d->remote = camfence_syslog_remote_open(d->remote_spec, err, sizeof(err));
+		if (!d->remote) {
+			camfence_log(LOG_ERR, "%s", err);
+			return -1;
+		}
+	}
+	if (camfence_oui_load(CF_OUI_DIR, &d->oui, err, sizeof(err))) {
+		camfence_log(LOG_WARNING, "alerts will name no vendor: %s", err);
+		d->oui = NULL;
+	}
+	if (open_loader(d))
+		return -1;
+	/* subscribed before the policy is loaded: no link change falls between */
+	if (camfence_rtnl_open(&d->rtnl) ||
+	    camfence_rtnl_follow_neighbours(d->rtnl, camfenced_events_on_neigh, d)) {
+		camfence_log(LOG_ERR, "rtnetlink: %s", strerror(errno));
+		return -1;
+	}
+	if (camfenced_policy_load(d))
+		return -1;
+	/* losses are reported as they grow from here; those of before are said once */
+	if (!camfence_loader_stats(d->loader, st)) {
+		camfence_alerts_events_lost_from(d->alerts, st[CAMFENCE_STAT_EVENTS_LOST]);
+		if (d->took_over && st[CAMFENCE_STAT_EVENTS_LOST])
+			camfence_log(LOG_WARNING, "%llu events were lost (ring buffer full) before this start",
+				     (unsigned long long)st[CAMFENCE_STAT_EVENTS_LOST]);
+	}
+	d->rb = ring_buffer__new(bpf_map__fd(camfence_loader_skel(d->loader)->maps.events),
+				 camfenced_events_on_ringbuf, d, NULL);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->sigfd = signalfd(-1, mask, SFD_CLOEXEC);
+	d->timerfd = timer_open();
+	d->ctlfd = camfence_control_listen(d->socket_path);
+	if (d->ctlfd < 0) {
+		camfence_log(LOG_ERR, "control socket %s: %s", d->socket_path, strerror(-d->ctlfd));
+		return -1;
+	}
+	if (!d->rb || d->epfd < 0 || d->sigfd < 0 || d->timerfd < 0 ||
+	    add_fd(d->epfd, ring_buffer__epoll_fd(d->rb), TAG_RINGBUF) ||
+	    add_fd(d->epfd, d->sigfd, TAG_SIGNAL) || add_fd(d->epfd, d->ctlfd, TAG_CONTROL) ||
+	    add_fd(d->epfd, d->timerfd, TAG_TIMER) ||
+	    add_fd(d->epfd, camfence_rtnl_fd(d->rtnl), TAG_RTNL)) {
+		camfence_log(LOG_ERR, "cannot set up the event loop: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void teardown(struct daemon *d)
+{
+	if (d->stop == 2) {
+		camfenced_policy_detach_all(d);
+		if (d->pin_dir[0] && d->loader && camfence_loader_unpin(d->loader))
+			camfence_log(LOG_ERR, "%s: cannot remove the pins", d->pin_dir);
+		camfence_log(LOG_NOTICE, "enforcement lifted by camfencectl stop --detach");
+	} else if (d->natt) {
+		camfence_log(LOG_NOTICE, "camfenced stops; enforcement stays in force on %zu interface%s%s%s",
+			     d->natt, d->natt == 1 ? "" : "s",
+			     d->pin_dir[0] ? ", state pinned in " : "", d->pin_dir);
+	}
+	if (d->ctlfd >= 0) {
+		close(d->ctlfd);
+		unlink(d->socket_path);
+	}
+	if (d->pidfd >= 0) {
+		unlink(d->pid_path);
+		close(d->pidfd);
+	}
+	ring_buffer__free(d->rb);
+	camfence_rtnl_close(d->rtnl);
+	camfence_loader_close(d->loader);
+	camfence_syslog_remote_close(d->remote);
+	camfence_alerts_free(d->alerts);
+	camfence_flowtrack_free(d->flows);
+	camfence_oui_free(d->oui);
+	camfenced_policy_free(&d->cur);
+	camfenced_policy_free(&d->prev);
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = {
+		.config_path = CAMFENCED_DEFAULT_CONFIG,
+		.socket_path = CAMFENCE_CONTROL_PATH,
+		.pid_path = CAMFENCED_DEFAULT_PIDFILE,
+		.pin_dir = CAMFENCED_DEFAULT_PIN_DIR,
+		.max_devices = 16384,
+		.max_flows = 131072,
+		.alerts_conf = {
+			.device_rate = 20, .device_period = 60,
+			.total_rate = 200, .total_period = 60,
+			.window = 60, .max_keys = 65536, .recent_max = 4096,
+		},
+		.epfd = -1, .sigfd = -1, .ctlfd = -1, .timerfd = -1, .pidfd = -1,
+	};
+	int foreground, ret = 1;
+	sigset_t mask;
+
+	foreground = parse_options(&d, argc, argv);
+	if (foreground < 0)
+		return 2;
 	camfence_log_open("camfenced", 1);
 	d.started = time(NULL);
+	if (gethostname(d.hostname, sizeof(d.hostname) - 1))
+		strcpy(d.hostname, "-");
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
@@ -520,37 +474,11 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	ret = camfence_loader_open(&d.loader);
-	if (ret) {
-		camfence_log(LOG_ERR, "cannot load the XDP program: %s", strerror(-ret));
+	d.pidfd = pidfile_lock(d.pid_path);
+	if (d.pidfd < 0)
 		return 1;
-	}
-	/* subscribed before the policy is loaded: no link change falls between */
-	ret = camfence_rtnl_open(&d.rtnl);
-	if (ret) {
-		camfence_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));
-		ret = 1;
+	if (setup(&d, &mask))
 		goto out;
-	}
-	ret = 1;
-	if (load_policy(&d))
-		goto out;
-	d.rb = ring_buffer__new(bpf_map__fd(camfence_loader_skel(d.loader)->maps.events), on_event,
-				&d, NULL);
-	d.epfd = epoll_create1(EPOLL_CLOEXEC);
-	d.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	d.ctlfd = camfence_control_listen(d.socket_path);
-	if (d.ctlfd < 0) {
-		camfence_log(LOG_ERR, "control socket %s: %s", d.socket_path, strerror(-d.ctlfd));
-		goto out;
-	}
-	if (!d.rb || d.epfd < 0 || d.sigfd < 0 ||
-	    add_fd(d.epfd, ring_buffer__epoll_fd(d.rb), TAG_RINGBUF) ||
-	    add_fd(d.epfd, d.sigfd, TAG_SIGNAL) || add_fd(d.epfd, d.ctlfd, TAG_CONTROL) ||
-	    add_fd(d.epfd, camfence_rtnl_fd(d.rtnl), TAG_RTNL)) {
-		camfence_log(LOG_ERR, "cannot set up the event loop: %s", strerror(errno));
-		goto out;
-	}
 	if (!foreground) {
 		if (daemon(0, 0)) {
 			camfence_log(LOG_ERR, "cannot go to the background: %s", strerror(errno));
@@ -558,17 +486,11 @@ int main(int argc, char **argv)
 		}
 		camfence_log_open("camfenced", 0);
 	}
+	pidfile_write(d.pidfd);
 	camfence_log(LOG_INFO, "camfenced %s running, control socket %s", CAMFENCE_VERSION,
 		     d.socket_path);
 	ret = run(&d);
 out:
-	detach_all(&d);
-	if (d.ctlfd >= 0)
-		unlink(d.socket_path);
-	ring_buffer__free(d.rb);
-	camfence_rtnl_close(d.rtnl);
-	camfence_loader_close(d.loader);
-	generation_free(&d.cur);
-	generation_free(&d.prev);
+	teardown(&d);
 	return ret ? 1 : 0;
 }

@@ -20,6 +20,8 @@ packages=(
 	cpio gzip kmod
 	# network namespace tests and the demo
 	iproute2 procps rsyslog util-linux socat
+	# the netns tests read camfencectl --json back
+	python3
 )
 
 missing=()

@@ -50,6 +50,10 @@ inet() { ip netns exec "$NS_INET" "$@"; }
 
 sandbox_up() {
 	CF_DIR=$(mktemp -d "/tmp/camfence-$CF_TAG.XXXXXX")
+	# the test's own BPF filesystem: camfenced pins its program and maps
+	# there, as it would under /sys/fs/bpf on a router
+	mkdir "$CF_DIR/bpffs"
+	mount -t bpf camfence-bpffs "$CF_DIR/bpffs"
 	local ns
 	for ns in "$NS_CAM" "$NS_NVR" "$NS_RTR" "$NS_INET"; do
 		ip netns add "$ns"
@@ -108,7 +112,10 @@ sandbox_down() {
 	for ns in "$NS_CAM" "$NS_NVR" "$NS_RTR" "$NS_INET"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
-	[ -n "${CF_DIR:-}" ] && rm -rf "$CF_DIR"
+	if [ -n "${CF_DIR:-}" ]; then
+		umount -l "$CF_DIR/bpffs" 2>/dev/null || true
+		rm -rf "$CF_DIR"
+	fi
 	return 0
 }
 
@@ -167,12 +174,20 @@ policy lan-only {
 CONF
 }
 
+# The options every camfenced of a test runs with: its socket, pid file and
+# pins inside the test's directory.
+daemon_args() {
+	echo "-s $CF_DIR/ctl.sock --pidfile $CF_DIR/camfenced.run --pin-dir $CF_DIR/bpffs/camfence"
+}
+
+# daemon_up CONF [OPTION...]
 daemon_up() {
 	local conf=$1
+	shift
 	# ip netns exec, setsid, bash, unshare and bash exec each other, so $! is
 	# camfenced; its own session keeps a Ctrl-C of the caller away from it
-	setsid ip netns exec "$NS_RTR" bash -c "$(declare -f with_devlog); CF_DIR='$CF_DIR'; with_devlog '$CAMFENCED' -f -c '$conf' -s '$CF_DIR/ctl.sock'" \
-		>"$CF_DIR/camfenced.out" 2>&1 &
+	setsid ip netns exec "$NS_RTR" bash -c "$(declare -f with_devlog); CF_DIR='$CF_DIR'; with_devlog '$CAMFENCED' -f -c '$conf' $(daemon_args) $*" \
+		>>"$CF_DIR/camfenced.out" 2>&1 &
 	echo $! >"$CF_DIR/camfenced.pid"
 	wait_for 10 test -S "$CF_DIR/ctl.sock" || {
 		echo "camfenced did not start:" >&2

@@ -22,13 +22,17 @@ check "kill -9: camfenced is gone" wait_for 5 bash -c "! kill -0 $(cat "$CF_DIR/
 check "kill -9: the XDP program stays attached" bash -c "ip -n $NS_RTR -d link show lan0 | grep -q prog/xdp"
 sleep 1
 rm -f "$CF_DIR/ctl.sock"
+check "kill -9: the pins outlive the daemon" test -e "$CF_DIR/bpffs/camfence/camfence_xdp"
 daemon_up "$CF_DIR/camfence.conf"
 wait "$stream" || true
 sink_down inet
 
 check "the stream ran across kill and restart" grep -q "^udp $target 32100 sent 400$" "$CF_DIR/stream.out"
 check "not one packet reached the forbidden host" test "$(sink_count inet udp "$target")" -eq 0
-# the restarted daemon starts a new flow table: a new flow to it is alerted
+check "the restarted daemon took over the pinned state" \
+	grep -q "took over the pinned state in $CF_DIR/bpffs/camfence (generation 1)" "$CF_DIR/messages"
+# a flow the killed daemon's program saw is known to the pinned flow table;
+# a new one is alerted
 cam "$CAMGEN" udp --dst "${CLOUD_IPS[1]}" --port 32100 --count 2 >/dev/null
 check "after the restart, alerts resume" \
 	wait_for 5 grep -q "blocked udp $CAM_IP:[0-9]* -> ${CLOUD_IPS[1]}:32100 " "$CF_DIR/messages"

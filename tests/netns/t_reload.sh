@@ -51,4 +51,29 @@ check "reload: generation 3" test "$(gen)" = 3
 check "reload: the host is blocked again" \
 	bash -c "! ip netns exec $NS_CAM $CAMGEN tcp --dst $target --port 443 --timeout-ms 300 >/dev/null"
 
+# 100 reloads while the camera streams to a forbidden host and to the NVR:
+# every swap is atomic, so not one forbidden datagram gets out
+sink_up "$NS_INET" inet0 inet
+sink_up "$NS_NVR" eth0 nvr
+sed "s|default deny|allow to 192.0.2.200 tcp 80\n\tdefault deny|" "$conf.good" >"$conf.other"
+g0=$(gen)
+cam "$CAMGEN" udp --dst "$target" --port 32100 --count 1500 --interval-ms 2 >"$CF_DIR/fstream.out" 2>&1 &
+forbidden=$!
+cam "$CAMGEN" udp --dst "$NVR_IP" --port 5004 --count 1500 --interval-ms 2 >"$CF_DIR/astream.out" 2>&1 &
+allowed=$!
+failed_reloads=0
+for i in $(seq 1 100); do
+	if [ $((i % 2)) -eq 1 ]; then cp "$conf.other" "$conf"; else cp "$conf.good" "$conf"; fi
+	ctl reload >/dev/null || failed_reloads=$((failed_reloads + 1))
+done
+wait "$forbidden" "$allowed" || true
+sleep 0.3
+sink_down inet
+sink_down nvr
+check "100 reloads under traffic: all succeeded" test "$failed_reloads" -eq 0
+check "100 reloads under traffic: generation went up by 100" test "$(gen)" -eq $((g0 + 100))
+check "100 reloads under traffic: the forbidden stream was sent" grep -q "^udp $target 32100 sent 1500$" "$CF_DIR/fstream.out"
+check "100 reloads under traffic: not one forbidden datagram arrived" test "$(sink_count inet udp "$target")" -eq 0
+check "100 reloads under traffic: the NVR stream all arrived" test "$(sink_count nvr udp "$NVR_IP" 5004)" -eq 1500
+
 exit "$CF_FAILED"

@@ -56,4 +56,17 @@ check "flows: a MAC filter shows only that device" \
 	test "$(ctl flows "$CAM_MAC" | tail -n +2 | grep -vc "^$CAM_MAC")" -eq 0
 check "flows: a bad MAC is refused" fails quiet ctl flows nonsense
 
+vendor=$(awk -v m="$(tr -d : <<<"${CAM_MAC:0:8}" | tr a-f A-F)" '$1 == m && $2 == "(base" { $1 = $2 = $3 = ""; sub(/^ +/, ""); print; exit }' /usr/share/ieee-data/oui.txt 2>/dev/null || true)
+devices=$(ctl devices)
+check "devices: the camera, its group and address" grep -Eq "^$CAM_MAC .*cams .*$CAM_IP" <<<"$devices"
+if [ -n "$vendor" ]; then
+	check "devices: the camera's vendor from the IEEE registry" grep -Fq "${vendor:0:12}" <<<"$devices"
+	check "alerts: name the vendor" grep -Fq "vendor \"${vendor:0:12}" "$CF_DIR/messages"
+fi
+check "alerts: name the camera's address" grep -q "blocked udp .* mac $CAM_MAC .* addresses [^ ]*$CAM_IP" "$CF_DIR/messages"
+blocked=$(ctl blocked)
+for ip in "${CLOUD[@]}"; do
+	check "blocked: lists cloud host $ip" grep -q "$ip:32100" <<<"$blocked"
+done
+
 exit "$CF_FAILED"

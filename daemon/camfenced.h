@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * camfenced's state, shared by its files: camfenced.c (options, start,
+ * the epoll loop), camfenced_policy.c (load, push, attach),
+ * camfenced_events.c (events, flow sync, alerts) and camfenced_control.c
+ * (the control socket's commands).
+ */
+#ifndef CAMFENCED_H
+#define CAMFENCED_H
+
+#include <bpf/libbpf.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "alerts.h"
+#include "events.h"
+#include "flowtrack.h"
+#include "loader.h"
+#include "oui.h"
+#include "ratelimit.h"
+#include "rtnl.h"
+#include "syslog_remote.h"
+
+#define CAMFENCED_DEFAULT_CONFIG	"/etc/camfence/camfence.conf"
+#define CAMFENCED_DEFAULT_PIDFILE	"/run/camfence/camfenced.pid"
+#define CAMFENCED_DEFAULT_PIN_DIR	"/sys/fs/bpf/camfence"
+
+/* A policy as it was pushed: kept for the events of its generation. */
+struct generation {
+	__u64 number;
+	struct cf_config *cfg;
+	struct cf_compiled *compiled;
+	struct cf_bucket *rule_buckets;		/* by rule id, for `log RATE` */
+	struct cf_bucket *default_buckets;	/* by policy */
+};
+
+struct attachment {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	enum camfence_attach_mode mode;
+};
+
+struct daemon {
+	/* options */
+	const char *config_path;
+	const char *socket_path;
+	const char *pid_path;
+	const char *pin_dir;		/* "" when state is not pinned */
+	const char *remote_spec;	/* NULL: local syslog(3) only */
+	size_t max_devices, max_flows;
+	struct cf_alerts_conf alerts_conf;
+
+	struct camfence_loader *loader;
+	struct generation cur, prev;
+	struct attachment att[CAMFENCE_MAX_IFACES];
+	size_t natt;
+	struct ring_buffer *rb;
+	struct camfence_rtnl *rtnl;
+	struct cf_flowtrack *flows;
+	struct cf_alerts *alerts;
+	struct cf_syslog_remote *remote;
+	struct cf_oui_db *oui;		/* NULL when the registry is not installed */
+	int epfd, sigfd, ctlfd, timerfd, pidfd;
+	time_t started;
+	int took_over;			/* started on a pinned state another daemon left */
+	int stop;			/* 1: stop, enforcement stays; 2: stop and detach */
+	__u64 reloads, reloads_failed;
+	__u64 events_allowed;		/* `allow ... log` lines */
+	char hostname[256];
+};
+
+/* camfenced_policy.c */
+int camfenced_policy_load(struct daemon *d);
+void camfenced_policy_free(struct generation *g);
+struct generation *camfenced_policy_generation(struct daemon *d, __u64 number);
+/* The names an alert or a listing gives device_id and mac under generation g. */
+void camfenced_policy_names(struct daemon *d, const struct generation *g, __u32 device_id,
+			    const __u8 mac[6], struct cf_flow_names *out);
+/* Whether the policy file names ifname as a zone interface. */
+int camfenced_policy_zone_iface(const struct daemon *d, const char *ifname);
+struct attachment *camfenced_policy_attachment(struct daemon *d, int ifindex);
+void camfenced_policy_detach_all(struct daemon *d);
+const char *camfenced_policy_mode_name(enum camfence_attach_mode m);
+
+/* camfenced_events.c */
+int camfenced_events_on_ringbuf(void *ctx, void *data, size_t size);
+/* Once a second: the flow table into the flow view, aggregates, losses. */
+void camfenced_events_tick(struct daemon *d);
+void camfenced_events_on_neigh(const struct camfence_neigh_event *ev, void *ctx);
+/* The alerts' sink: syslog(3), and the remote collector when configured. */
+void camfenced_events_sink(void *ctx, int priority, const char *line, const struct cf_sd_param *sd,
+			   size_t nsd);
+
+/* camfenced_control.c */
+void camfenced_control_serve(struct daemon *d);
+
+#endif
