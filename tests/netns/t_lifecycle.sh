@@ -32,7 +32,7 @@ for bad in "--max-flows 0" "--max-flows lots" "--alert-rate 10/fortnight" "--ale
 	rc=$?
 	set -e
 	check "camfenced $bad: refused with a reason" \
-		bash -c "[ $rc -ne 0 ] && grep -q '${bad%% *}\|remote syslog' '$CF_DIR/badopt.out'"
+		bash -c "[ $rc -ne 0 ] && grep -q -e '${bad%% *}' -e 'remote syslog' '$CF_DIR/badopt.out'"
 done
 check "bad options: nothing attached" fails xdp_on_lan0
 

@@ -26,7 +26,7 @@ input(type="imtcp" address="$COLLECTOR" port="5515" ruleset="tcp")
 ruleset(name="udp") { action(type="omfile" file="$CF_DIR/collector/udp.log" template="rfc5424") }
 ruleset(name="tcp") { action(type="omfile" file="$CF_DIR/collector/tcp.log" template="rfc5424") }
 CONF
-inet rsyslogd -n -f "$CF_DIR/collector.conf" -i "$CF_DIR/collector/rsyslogd.pid" >"$CF_DIR/collector.out" 2>&1 &
+ip netns exec "$NS_INET" rsyslogd -n -f "$CF_DIR/collector.conf" -i "$CF_DIR/collector/rsyslogd.pid" >"$CF_DIR/collector.out" 2>&1 &
 echo $! >"$CF_DIR/collector.pid"
 wait_for 5 bash -c "ip netns exec $NS_INET ss -ltn | grep -q '$COLLECTOR:5515'"
 
@@ -54,7 +54,7 @@ check "tcp: the fields name the group and the destination" \
 
 # the collector goes away: alerts still go to local syslog, drops are counted
 kill "$(cat "$CF_DIR/collector.pid")"
-wait_for 5 bash -c "! ip netns exec $NS_INET ss -ltn | grep -q '$COLLECTOR:5515'"
+check "collector gone: its port is closed" wait_for 5 bash -c "! ip netns exec $NS_INET ss -ltn | grep -q '$COLLECTOR:5515'"
 cam "$CAMGEN" udp --dst "${CLOUD_IPS[2]}" --port 32100 --count 2 >/dev/null
 check "collector gone: local syslog still has the alert" \
 	wait_for 5 grep -q "blocked udp $CAM_IP:[0-9]* -> ${CLOUD_IPS[2]}:32100 " "$CF_DIR/messages"
