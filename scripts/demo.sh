@@ -64,7 +64,8 @@ echo "policy $CF_DIR/camfence.conf:"
 indent <"$CF_DIR/camfence.conf"
 
 say "starting camfenced on the router (XDP on lan0, alerts to a private rsyslogd)"
-daemon_up "$CF_DIR/camfence.conf"
+# a short alert window, so that repeats are summed while you watch
+daemon_up "$CF_DIR/camfence.conf" --alert-window 3
 ctl status | indent
 sink_up "$NS_NVR" eth0 nvr
 sink_up "$NS_INET" inet0 inet
@@ -89,7 +90,7 @@ else
 fi
 # waiting in the wait builtin lets a Ctrl-C reach the INT trap at once
 wait $! || true
-sleep 1
+sleep 4	# the last alert window closes
 kill "$TAIL_PID" 2>/dev/null || true
 wait "$TAIL_PID" 2>/dev/null || true
 TAIL_PID=
@@ -103,6 +104,8 @@ say "what arrived at the NVR side (protocol, destination, port, packets):"
 indent <"$CF_DIR/nvr.sink"
 say "what arrived on the internet:"
 grep -E '^(udp|tcp|icmp) ' "$CF_DIR/inet.sink" | indent || echo "    nothing"
+say "devices (camfencectl devices):"
+ctl devices | indent
 say "per-device flows (camfencectl flows):"
 ctl flows | indent
 say "counters (camfencectl status):"
