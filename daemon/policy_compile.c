@@ -352,6 +352,7 @@ static void compile_policy(struct compiler *k, size_t pi)
 	pe->key = k->c->slot * CAMFENCE_MAX_POLICIES + pi;
 	pe->val.default_verdict = pol->default_verdict;
 	pe->val.default_flags = decision_of(k, -1).flags;
+	pe->val.flags = pol->allow_replies ? CAMFENCE_POLICY_ALLOW_REPLIES : 0;
 
 	k->ncrules = pol->rules.n;
 	k->crules = calloc(pol->rules.n + 1, sizeof(*k->crules));

@@ -174,10 +174,13 @@ struct camfence_decision {
 	__u32 rule_id;		/* index into the daemon's rule table, or RULE_DEFAULT */
 };
 
+#define CAMFENCE_POLICY_ALLOW_REPLIES	0x01	/* `allow replies`: for camfence.ko */
+
 struct camfence_policy {
 	__u8 default_verdict;
 	__u8 default_flags;
-	__u8 pad[2];
+	__u8 flags;		/* CAMFENCE_POLICY_*; the XDP program, stateless, ignores them */
+	__u8 pad;
 };
 
 /* Per-rule counters, per CPU, indexed by slot * MAX_RULE_COUNTERS + rule id. */

@@ -2,25 +2,118 @@
 /*
  * Generic netlink interface of camfence.ko, family "camfence".
  *
+ * The module enforces the same compiled policy as the XDP program: the
+ * daemon sends the very records it writes to the XDP maps (include/
+ * camfence.h: struct camfence_iface_key and camfence_iface, camfence_mac_key
+ * and camfence_device, ...), keys carrying the slot the policy was compiled
+ * for. A policy is staged in as many messages as it takes and made live by
+ * one COMMIT: packets see the old generation or the new one, never a mix.
+ * State is per network namespace. Commands marked (admin) need
+ * CAP_NET_ADMIN in the namespace's user namespace (GENL_UNS_ADMIN_PERM).
+ * Every attribute is checked against an nla_policy of its nesting level
+ * with exact lengths; what is refused says why through extack.
+ *
  * CAMFENCE_CMD_GET_VERSION
  * ------------------------
  * Request: no attributes. Reply:
  *
  *    CAMFENCE_A_VERSION: NLA_NUL_STRING, the module's version, e.g. "0.1.0"
- *    CAMFENCE_A_API:     NLA_U32, CAMFENCE_GENL_API, bumped on incompatible
- *                        changes of this interface
+ *    CAMFENCE_A_API: NLA_U32, CAMFENCE_GENL_API
+ *
+ * CAMFENCE_CMD_POLICY_BEGIN (admin)
+ * ---------------------------------
+ * Starts staging a policy, discarding one staged before and not committed.
+ *
+ *    CAMFENCE_A_GENERATION: NLA_U64, required, greater than the live one's
+ *    CAMFENCE_A_SLOT: NLA_U32, required, 0 or 1: the slot the keys carry
+ *
+ * CAMFENCE_CMD_POLICY_ADD (admin)
+ * -------------------------------
+ * Adds records to the staged policy (-ENOENT when none is staged, -ESTALE
+ * when its generation is not CAMFENCE_A_GENERATION).
+ *
+ *    CAMFENCE_A_GENERATION: NLA_U64, required
+ *    CAMFENCE_A_ENTRIES: NLA_NESTED, required
+ *        CAMFENCE_A_ENTRY: NLA_NESTED, repeated
+ *            CAMFENCE_ENTRY_A_TABLE: NLA_U8, enum camfence_table, required
+ *            CAMFENCE_ENTRY_A_KEY: NLA_BINARY, required, exactly the size of
+ *                                  the table's key struct
+ *            CAMFENCE_ENTRY_A_VALUE: NLA_BINARY, required, exactly the size
+ *                                    of the table's value struct
+ *
+ * CAMFENCE_CMD_POLICY_COMMIT (admin)
+ * ----------------------------------
+ *    CAMFENCE_A_GENERATION: NLA_U64, required: the staged one
+ *
+ * Builds the lookup tables of the staged policy and makes it live.
+ *
+ * CAMFENCE_CMD_POLICY_ABORT (admin)
+ * ---------------------------------
+ * Discards the staged policy. No attributes.
+ *
+ * CAMFENCE_CMD_POLICY_GET (dump)
+ * ------------------------------
+ * Request: no attributes. Replies: the live policy, as many messages as it
+ * takes, each with
+ *
+ *    CAMFENCE_A_GENERATION: NLA_U64
+ *    CAMFENCE_A_SLOT: NLA_U32
+ *    CAMFENCE_A_ENTRIES: NLA_NESTED, as in POLICY_ADD
+ *
+ * CAMFENCE_CMD_COUNTERS_GET (dump)
+ * --------------------------------
+ * Request: no attributes. The first reply carries
+ *
+ *    CAMFENCE_A_GENERATION: NLA_U64, the live one (0: none)
+ *    CAMFENCE_A_STATS: NLA_NESTED
+ *        attribute i + 1: NLA_U64, enum camfence_stat i
+ *
+ * and every reply, first included, any number of
+ *
+ *    CAMFENCE_A_DEVICE: NLA_NESTED, a device with packets counted
+ *        CAMFENCE_COUNTER_A_ID: NLA_U32, device id
+ *        CAMFENCE_COUNTER_A_PASS_PKTS, _PASS_BYTES, _DROP_PKTS,
+ *        _DROP_BYTES: NLA_U64
+ *    CAMFENCE_A_RULE: NLA_NESTED, a rule of the live policy that matched
+ *        CAMFENCE_COUNTER_A_ID: NLA_U32, rule id
+ *        CAMFENCE_COUNTER_A_PKTS, CAMFENCE_COUNTER_A_BYTES: NLA_U64
+ *
+ * CAMFENCE_CMD_COUNTERS_RESET (admin)
+ * -----------------------------------
+ * Zeroes every counter of the namespace. No attributes.
+ *
+ * Multicast group "events": CAMFENCE_CMD_EVENT
+ * --------------------------------------------
+ * The first packet of each blocked connection (a new conntrack entry, or
+ * every packet when conntrack does not track it), at most
+ * CAMFENCE_GENL_EVENT_RATE a second per namespace; what the limit or a full
+ * socket drops counts in CAMFENCE_STAT_EVENTS_LOST.
+ *
+ *    CAMFENCE_A_EVENT: NLA_BINARY, struct camfence_event
  *
  * Any other command is refused with -EOPNOTSUPP.
  */
 #ifndef CAMFENCE_GENL_H
 #define CAMFENCE_GENL_H
 
-#define CAMFENCE_GENL_NAME	"camfence"
-#define CAMFENCE_GENL_API	1
+#define CAMFENCE_GENL_NAME		"camfence"
+#define CAMFENCE_GENL_API		2
+#define CAMFENCE_GENL_MCGRP_EVENTS	"events"
+#define CAMFENCE_GENL_EVENT_RATE	1000
+/* records in one POLICY_ADD or one POLICY_GET reply, so each fits a page */
+#define CAMFENCE_GENL_ENTRIES_MAX	64
 
 enum camfence_cmd {
 	CAMFENCE_CMD_UNSPEC,
 	CAMFENCE_CMD_GET_VERSION,
+	CAMFENCE_CMD_POLICY_BEGIN,
+	CAMFENCE_CMD_POLICY_ADD,
+	CAMFENCE_CMD_POLICY_COMMIT,
+	CAMFENCE_CMD_POLICY_ABORT,
+	CAMFENCE_CMD_POLICY_GET,
+	CAMFENCE_CMD_COUNTERS_GET,
+	CAMFENCE_CMD_COUNTERS_RESET,
+	CAMFENCE_CMD_EVENT,
 	__CAMFENCE_CMD_MAX,
 };
 #define CAMFENCE_CMD_MAX (__CAMFENCE_CMD_MAX - 1)
@@ -29,8 +122,61 @@ enum camfence_attr {
 	CAMFENCE_A_UNSPEC,
 	CAMFENCE_A_VERSION,
 	CAMFENCE_A_API,
+	CAMFENCE_A_GENERATION,
+	CAMFENCE_A_SLOT,
+	CAMFENCE_A_ENTRIES,
+	CAMFENCE_A_STATS,
+	CAMFENCE_A_DEVICE,
+	CAMFENCE_A_RULE,
+	CAMFENCE_A_EVENT,
+	CAMFENCE_A_PAD,
 	__CAMFENCE_A_MAX,
 };
 #define CAMFENCE_A_MAX (__CAMFENCE_A_MAX - 1)
+
+enum camfence_entries_attr {
+	CAMFENCE_ENTRIES_A_UNSPEC,
+	CAMFENCE_A_ENTRY,
+	__CAMFENCE_ENTRIES_A_MAX,
+};
+#define CAMFENCE_ENTRIES_A_MAX (__CAMFENCE_ENTRIES_A_MAX - 1)
+
+enum camfence_entry_attr {
+	CAMFENCE_ENTRY_A_UNSPEC,
+	CAMFENCE_ENTRY_A_TABLE,
+	CAMFENCE_ENTRY_A_KEY,
+	CAMFENCE_ENTRY_A_VALUE,
+	__CAMFENCE_ENTRY_A_MAX,
+};
+#define CAMFENCE_ENTRY_A_MAX (__CAMFENCE_ENTRY_A_MAX - 1)
+
+enum camfence_counter_attr {
+	CAMFENCE_COUNTER_A_UNSPEC,
+	CAMFENCE_COUNTER_A_ID,
+	CAMFENCE_COUNTER_A_PASS_PKTS,
+	CAMFENCE_COUNTER_A_PASS_BYTES,
+	CAMFENCE_COUNTER_A_DROP_PKTS,
+	CAMFENCE_COUNTER_A_DROP_BYTES,
+	CAMFENCE_COUNTER_A_PKTS,
+	CAMFENCE_COUNTER_A_BYTES,
+	CAMFENCE_COUNTER_A_PAD,
+	__CAMFENCE_COUNTER_A_MAX,
+};
+#define CAMFENCE_COUNTER_A_MAX (__CAMFENCE_COUNTER_A_MAX - 1)
+
+/* The tables of a policy, each with the key and value structs of
+ * include/camfence.h that the XDP map of the same name holds. */
+enum camfence_table {
+	CAMFENCE_TABLE_IFACES,		/* camfence_iface_key -> camfence_iface */
+	CAMFENCE_TABLE_MACS,		/* camfence_mac_key -> camfence_device */
+	CAMFENCE_TABLE_SRC4,		/* camfence_src4_key -> camfence_device */
+	CAMFENCE_TABLE_SRC6,		/* camfence_src6_key -> camfence_device */
+	CAMFENCE_TABLE_VLANS,		/* camfence_vlan_key -> camfence_device */
+	CAMFENCE_TABLE_DST4,		/* camfence_dst4_key -> __u32 port table */
+	CAMFENCE_TABLE_DST6,		/* camfence_dst6_key -> __u32 port table */
+	CAMFENCE_TABLE_PORTS,		/* camfence_port_key -> camfence_decision */
+	CAMFENCE_TABLE_POLICIES,	/* __u32 slot * MAX_POLICIES + id -> camfence_policy */
+	__CAMFENCE_TABLE_MAX,
+};
 
 #endif /* CAMFENCE_GENL_H */
