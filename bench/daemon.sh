@@ -85,12 +85,21 @@ now_ns() { date +%s%N; }
 # status NAME: camfencectl status into $CF_DIR/status.NAME
 status() { ctl status >"$CF_DIR/status.$1" || die "camfencectl status failed"; }
 # stat_of NAME KEY: the number after the word KEY ("KEY N", "KEY: N",
-# "KEY N/MAX") in status NAME; empty when the daemon does not report it
+# "KEY N/MAX") in status NAME, or the sum of those after it on its line when
+# it is a heading ("suppressed device-limit 0 overall-limit 5"); empty when
+# the daemon does not report it
 stat_of() {
-	awk -v k="$2" '{
+	awk -v k="$2" '
+	function num(s) { sub(/[^0-9].*/, "", s); return s }
+	{
 		for (i = 1; i < NF; i++) {
 			w = $i; sub(/:$/, "", w)
-			if (w == k && $(i + 1) ~ /^[0-9]/) { v = $(i + 1); sub(/[^0-9].*/, "", v); print v; exit }
+			if (w != k)
+				continue
+			if ($(i + 1) ~ /^[0-9]/) { print num($(i + 1)); exit }
+			for (j = i + 1; j <= NF; j++)
+				if ($j ~ /^[0-9]/) { sum += num($j); found = 1 }
+			if (found) { print sum; exit }
 		} }' "$CF_DIR/status.$1"
 }
 # delta A B KEY: KEY in status B minus in status A, or empty
@@ -230,14 +239,15 @@ pct() { awk -v t="$1" -v hz="$hz" -v ns="$2" 'BEGIN { printf "%.1f", 100 * t / h
 offered=$(awk -v n="$(sent "$line")" -v s="$(took "$line")" 'BEGIN { printf "%.0f", n / s }')
 events=$(delta before after events) lost=$(delta before after lost)
 alerts=$(delta before after alerts) suppressed=$(delta before after suppressed)
-aggregated=$(delta before after aggregated)
+aggregated=$(delta before after aggregated) summaries=$(delta before after summaries)
 alert_count=$(($(alert_lines) - fill_alerts)) line_count=$(($(syslog_lines) - fill_lines))
 say "   camgen: $line ($offered/s offered)"
 say "   camfenced: $flood_ticks ticks ($((s1 - s0)) in the kernel) in $(awk -v ns="$flood_ns" 'BEGIN { printf "%.2f", ns / 1e9 }') s," \
 	"$(pct "$flood_ticks" "$flood_ns")% of a core; at rest $(pct "$idle_ticks" "$idle_ns")%;" \
 	"$drain_ticks ticks more after the flood"
 say "   rsyslogd: $(pct "$rsyslog_ticks" "$flood_ns")% of a core"
-say "   XDP events ${events:-?}, lost ${lost:-?}; alerts ${alerts:-?}, suppressed ${suppressed:-?}${aggregated:+, aggregated $aggregated}"
+say "   XDP events ${events:-?}, lost ${lost:-?}; alerts ${alerts:-?}${summaries:+, summaries $summaries}," \
+	"suppressed ${suppressed:-?}${aggregated:+, aggregated $aggregated}"
 say "   syslog: $alert_count alert lines, $line_count lines in all"
 held_flows=$(stat_of after flows) held_devices=$(stat_of after devices)
 say "   the daemon holds ${held_flows:-(not reported)} flows, ${held_devices:-(not reported)} devices;" \
