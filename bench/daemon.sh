@@ -142,7 +142,9 @@ count() {
 	echo "${n:-0}"
 }
 
-# flood NAME ARGS...: camgen flood on cam0 toward lan0; prints its last line
+# flood NAME ARGS...: camgen flood on cam0 toward lan0; its last line in
+# $line. In the background with a pid file and waited for here, not in a
+# $(...), so a signal reaches the EXIT trap at once and sandbox_down stops it.
 flood() {
 	local name=$1
 	shift
@@ -151,7 +153,7 @@ flood() {
 	echo $! >"$CF_DIR/$name.pid"
 	wait $! || { cat "$CF_DIR/$name.out" >&2; die "camgen flood $* failed"; }
 	rm -f "$CF_DIR/$name.pid"
-	grep '^flood: ' "$CF_DIR/$name.out" || die "camgen flood printed no result"
+	line=$(grep '^flood: ' "$CF_DIR/$name.out") || die "camgen flood printed no result"
 }
 # sent LINE, took LINE: from "flood: sent N frames, D devices, F flows in T s"
 sent() { awk '{ print $3 }' <<<"$1"; }
@@ -198,8 +200,8 @@ rss_idle=$(proc_kb "$pid" VmRSS)
 # ---- 1. memory: devices x flows, each flow once ----------------------------
 
 say "1. $devices devices x $flows flows at $fill_rate frames/s"
-line=$(flood fill --devices "$devices" --flows-per-device "$flows" --rate "$fill_rate" \
-	--dst-net 198.51.100.0/24 --dport 32100)
+flood fill --devices "$devices" --flows-per-device "$flows" --rate "$fill_rate" \
+	--dst-net 198.51.100.0/24 --dport 32100
 say "   camgen: $line"
 drained fill
 rss=$(proc_kb "$pid" VmRSS)
@@ -226,8 +228,8 @@ idle_ticks=$(($(cpu_ticks "$pid") - c0)) idle_ns=$(($(now_ns) - t0))
 
 status before
 t0=$(now_ns) c0=$(cpu_ticks "$pid") s0=$(sys_ticks "$pid") r0=$(cpu_ticks "$rsyslog_pid")
-line=$(flood fresh --devices "$devices" --fresh --rate "$rate" --duration "$seconds" \
-	--dst-net 203.0.113.0/24 --dport 1024)
+flood fresh --devices "$devices" --fresh --rate "$rate" --duration "$seconds" \
+	--dst-net 203.0.113.0/24 --dport 1024
 c1=$(cpu_ticks "$pid") s1=$(sys_ticks "$pid") r1=$(cpu_ticks "$rsyslog_pid") t1=$(now_ns)
 flood_ticks=$((c1 - c0)) flood_ns=$((t1 - t0)) rsyslog_ticks=$((r1 - r0))
 drained after
