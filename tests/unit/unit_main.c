@@ -15,6 +15,7 @@ int main(void)
 		ratelimit_suite(),
 		rtnl_suite(),
 		flowtrack_suite(),
+		kmod_client_suite(),
 		NULL,
 	};
 
