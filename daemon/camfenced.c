@@ -202,7 +202,7 @@ static void usage(FILE *f)
 		"                           (default " CAMFENCED_DEFAULT_PIN_DIR "; 'none': not pinned)\n"
 		"  -f, --foreground         stay in the foreground, log to stderr too\n"
 		"      --max-devices N      devices the flow view holds (default 16384)\n"
-		"      --max-flows N        flows the flow view holds (default 131072)\n"
+		"      --max-flows N        flows the flow view holds (default 100000)\n"
 		"      --alert-rate RATE    alert lines per device, as COUNT/second|minute|hour (default 20/minute)\n"
 		"      --alert-total RATE   alert lines for all devices together (default 200/minute)\n"
 		"      --alert-window S     seconds over which repeats are summed into one line (default 60)\n"
@@ -449,7 +449,7 @@ int main(int argc, char **argv)
 		.pid_path = CAMFENCED_DEFAULT_PIDFILE,
 		.pin_dir = CAMFENCED_DEFAULT_PIN_DIR,
 		.max_devices = 16384,
-		.max_flows = 131072,
+		.max_flows = 100000,
 		.alerts_conf = {
 			.device_rate = 20, .device_period = 60,
 			.total_rate = 200, .total_period = 60,

@@ -65,6 +65,7 @@ struct daemon {
 	time_t started;
 	int took_over;			/* started on a pinned state another daemon left */
 	int stop;			/* 1: stop, enforcement stays; 2: stop and detach */
+	__u64 synced_ns;		/* the flow table was read up to here (monotonic) */
 	__u64 reloads, reloads_failed;
 	__u64 events_allowed;		/* `allow ... log` lines */
 	char hostname[256];

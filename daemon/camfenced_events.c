@@ -60,6 +60,7 @@ int camfenced_events_on_ringbuf(void *ctx, void *data, size_t size)
 	struct generation *g;
 	struct cf_flow_names names;
 	struct cf_alert_names an;
+	struct attachment *a;
 	struct cf_sd_param sd[CAMFENCE_EVENTS_SD_MAX];
 	char line[768], addrs[200];
 	size_t nsd;
@@ -74,6 +75,8 @@ int camfenced_events_on_ringbuf(void *ctx, void *data, size_t size)
 		camfence_alerts_rule_suppressed(d->alerts);
 		return 0;
 	}
+	a = camfenced_policy_attachment(d, ev->ifindex);
+	an.ifname = a ? a->name : NULL;
 	an.device = names.device;
 	an.vendor = names.vendor;
 	an.addrs = camfence_flowtrack_addrs(d->flows, ev->mac, addrs, sizeof(addrs));
@@ -91,10 +94,13 @@ int camfenced_events_on_ringbuf(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+#define SYNC_MARGIN_NS	(100 * 1000000ULL)
+
 struct sync_ctx {
 	struct daemon *d;
 	__s64 to_wall;
 	__u64 now;
+	__u64 since;	/* entries last seen before this have nothing new */
 };
 
 static int sync_flow(const struct camfence_flow_key *k, const struct camfence_flow *f, void *arg)
@@ -103,6 +109,8 @@ static int sync_flow(const struct camfence_flow_key *k, const struct camfence_fl
 	struct cf_flow_names names;
 	__u64 more;
 
+	if (f->last_ns < s->since)
+		return 0;
 	camfenced_policy_names(s->d, camfenced_policy_generation(s->d, f->generation),
 			       f->device_id, k->mac, &names);
 	more = camfence_flowtrack_update_xdp(s->d->flows, k, f, &names, s->to_wall);
@@ -114,13 +122,17 @@ static int sync_flow(const struct camfence_flow_key *k, const struct camfence_fl
 
 void camfenced_events_tick(struct daemon *d)
 {
-	struct sync_ctx s = { d, mono_to_wall_ns(), mono_ns() };
+	struct sync_ctx s = { d, mono_to_wall_ns(), mono_ns(), d->synced_ns };
 	__u64 st[__CAMFENCE_STAT_MAX];
 
 	/* what is waiting first, so the flow sync does not count an event's
 	 * packet before the event itself */
 	ring_buffer__consume(d->rb);
-	camfence_loader_flows(d->loader, sync_flow, &s);
+	/* The first read takes every entry (a takeover finds the table full);
+	 * later ones skip what was idle since the one before. The XDP clock is
+	 * coarse (a jiffy), hence the margin. */
+	if (!camfence_loader_flows(d->loader, sync_flow, &s))
+		d->synced_ns = s.now > SYNC_MARGIN_NS ? s.now - SYNC_MARGIN_NS : 0;
 	if (!camfence_loader_stats(d->loader, st))
 		camfence_alerts_events_lost(d->alerts, st[CAMFENCE_STAT_EVENTS_LOST]);
 	camfence_alerts_tick(d->alerts, s.now, time(NULL));

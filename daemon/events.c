@@ -93,7 +93,9 @@ static void collect(const struct camfence_event *ev, const struct cf_config *cfg
 		strcpy(f->daddr, "?");
 	endpoint(f->src, sizeof(f->src), f->saddr, family, f->ports, ev->sport);
 	endpoint(f->dst, sizeof(f->dst), f->daddr, family, f->ports, ev->dport);
-	if (!if_indextoname(ev->ifindex, f->ifname))
+	if (names && names->ifname)
+		snprintf(f->ifname, sizeof(f->ifname), "%s", names->ifname);
+	else if (!if_indextoname(ev->ifindex, f->ifname))
 		snprintf(f->ifname, sizeof(f->ifname), "if%u", ev->ifindex);
 	camfence_addr_mac_str(ev->mac, f->mac);
 	f->group = f->policy = NULL;

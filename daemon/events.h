@@ -14,6 +14,8 @@ struct cf_alert_names {
 	const char *device;	/* the device's name in the policy */
 	const char *vendor;	/* organisation from the IEEE OUI registry */
 	const char *addrs;	/* the device's known addresses, "192.168.10.204 fe80::1" */
+	const char *ifname;	/* the event's interface, when the caller knows it: else
+				 * it is asked of the kernel, a socket and an ioctl */
 };
 
 /*
