@@ -4,9 +4,10 @@
  * interface, follows links and neighbours, tracks flows per device and
  * turns blocked flows into syslog alerts.
  *
- * One thread, one epoll loop: the ring buffer, rtnetlink, a signalfd
- * (SIGHUP reloads, SIGTERM and SIGINT stop), a one-second timerfd (flow
- * sync, alert aggregation) and the control socket. Stopping never lifts
+ * One thread, one epoll loop: the ring buffer, camfence.ko's events when
+ * the module is loaded, rtnetlink, a signalfd (SIGHUP reloads, SIGTERM and
+ * SIGINT stop), a one-second timerfd (flow sync, alert aggregation) and the
+ * control socket. Stopping never lifts
  * enforcement: the program stays attached and its maps stay pinned, and
  * the next camfenced takes them over. Only `camfencectl stop --detach`
  * detaches.
@@ -32,8 +33,6 @@
 #include "control.h"
 #include "log.h"
 #include "policy_check.h"
-
-enum { TAG_RINGBUF, TAG_SIGNAL, TAG_CONTROL, TAG_RTNL, TAG_TIMER };
 
 /* The pid file is locked while camfenced runs: a second one is refused. */
 static int pidfile_lock(const char *path)
@@ -144,19 +143,22 @@ static int run(struct daemon *d)
 		}
 		for (i = 0; i < n && !d->stop; i++) {
 			switch (evs[i].data.u32) {
-			case TAG_RINGBUF:
+			case CAMFENCED_TAG_RINGBUF:
 				ring_buffer__consume(d->rb);
 				break;
-			case TAG_SIGNAL:
+			case CAMFENCED_TAG_SIGNAL:
 				on_signal(d);
 				break;
-			case TAG_CONTROL:
+			case CAMFENCED_TAG_CONTROL:
 				camfenced_control_serve(d);
 				break;
-			case TAG_TIMER:
+			case CAMFENCED_TAG_TIMER:
 				on_timer(d);
 				break;
-			case TAG_RTNL:
+			case CAMFENCED_TAG_KMOD:
+				camfenced_kmod_read(d);
+				break;
+			case CAMFENCED_TAG_RTNL:
 				if (camfence_rtnl_read(d->rtnl, on_link, d) < 0) {
 					/* notifications were lost: look at every interface again */
 					camfence_log(LOG_WARNING, "rtnetlink: %s; reloading to catch up",
@@ -380,6 +382,7 @@ static int setup(struct daemon *d, sigset_t *mask)
 		camfence_log(LOG_ERR, "rtnetlink: %s", strerror(errno));
 		return -1;
 	}
+	camfenced_kmod_start(d);
 	if (camfenced_policy_load(d))
 		return -1;
 	/* losses are reported as they grow from here; those of before are said once */
@@ -400,19 +403,21 @@ static int setup(struct daemon *d, sigset_t *mask)
 		return -1;
 	}
 	if (!d->rb || d->epfd < 0 || d->sigfd < 0 || d->timerfd < 0 ||
-	    add_fd(d->epfd, ring_buffer__epoll_fd(d->rb), TAG_RINGBUF) ||
-	    add_fd(d->epfd, d->sigfd, TAG_SIGNAL) || add_fd(d->epfd, d->ctlfd, TAG_CONTROL) ||
-	    add_fd(d->epfd, d->timerfd, TAG_TIMER) ||
-	    add_fd(d->epfd, camfence_rtnl_fd(d->rtnl), TAG_RTNL)) {
+	    add_fd(d->epfd, ring_buffer__epoll_fd(d->rb), CAMFENCED_TAG_RINGBUF) ||
+	    add_fd(d->epfd, d->sigfd, CAMFENCED_TAG_SIGNAL) || add_fd(d->epfd, d->ctlfd, CAMFENCED_TAG_CONTROL) ||
+	    add_fd(d->epfd, d->timerfd, CAMFENCED_TAG_TIMER) ||
+	    add_fd(d->epfd, camfence_rtnl_fd(d->rtnl), CAMFENCED_TAG_RTNL)) {
 		camfence_log(LOG_ERR, "cannot set up the event loop: %s", strerror(errno));
 		return -1;
 	}
+	camfenced_kmod_watch(d);
 	return 0;
 }
 
 static void teardown(struct daemon *d)
 {
 	if (d->stop == 2) {
+		camfenced_kmod_lift(d);
 		camfenced_policy_detach_all(d);
 		if (d->pin_dir[0] && d->loader && camfence_loader_unpin(d->loader))
 			camfence_log(LOG_ERR, "%s: cannot remove the pins", d->pin_dir);
@@ -432,6 +437,7 @@ static void teardown(struct daemon *d)
 	}
 	ring_buffer__free(d->rb);
 	camfence_rtnl_close(d->rtnl);
+	camfenced_kmod_stop(d);
 	camfence_loader_close(d->loader);
 	camfence_syslog_remote_close(d->remote);
 	camfence_alerts_free(d->alerts);

@@ -33,6 +33,7 @@ struct generation {
 	struct cf_compiled *compiled;
 	struct cf_bucket *rule_buckets;		/* by rule id, for `log RATE` */
 	struct cf_bucket *default_buckets;	/* by policy */
+	__u64 kmod_number;			/* camfence.ko's number for it, 0: not there */
 };
 
 struct attachment {
@@ -61,6 +62,10 @@ struct daemon {
 	struct cf_alerts *alerts;
 	struct cf_syslog_remote *remote;
 	struct cf_oui_db *oui;		/* NULL when the registry is not installed */
+	struct camfence_kmod *kmod;	/* NULL when camfence.ko is not loaded */
+	struct camfence_kmod_events *kmod_events;
+	__u64 kmod_gen;			/* the module's live generation */
+	__u64 kmod_push_failures;
 	int epfd, sigfd, ctlfd, timerfd, pidfd;
 	time_t started;
 	int took_over;			/* started on a pinned state another daemon left */
@@ -70,6 +75,10 @@ struct daemon {
 	__u64 events_allowed;		/* `allow ... log` lines */
 	char hostname[256];
 };
+
+/* epoll tags */
+enum { CAMFENCED_TAG_RINGBUF, CAMFENCED_TAG_SIGNAL, CAMFENCED_TAG_CONTROL, CAMFENCED_TAG_RTNL,
+       CAMFENCED_TAG_TIMER, CAMFENCED_TAG_KMOD };
 
 /* camfenced_policy.c */
 int camfenced_policy_load(struct daemon *d);
@@ -86,12 +95,23 @@ const char *camfenced_policy_mode_name(enum camfence_attach_mode m);
 
 /* camfenced_events.c */
 int camfenced_events_on_ringbuf(void *ctx, void *data, size_t size);
+/* An event of generation g (NULL: no longer known), from XDP or the module. */
+void camfenced_events_handle(struct daemon *d, const struct camfence_event *ev,
+			     struct generation *g);
 /* Once a second: the flow table into the flow view, aggregates, losses. */
 void camfenced_events_tick(struct daemon *d);
 void camfenced_events_on_neigh(const struct camfence_neigh_event *ev, void *ctx);
 /* The alerts' sink: syslog(3), and the remote collector when configured. */
 void camfenced_events_sink(void *ctx, int priority, const char *line, const struct cf_sd_param *sd,
 			   size_t nsd);
+
+/* camfenced_kmod.c: all do nothing when the module is not loaded */
+void camfenced_kmod_start(struct daemon *d);
+void camfenced_kmod_watch(struct daemon *d);
+int camfenced_kmod_push(struct daemon *d, struct generation *g);
+void camfenced_kmod_lift(struct daemon *d);
+void camfenced_kmod_read(struct daemon *d);
+void camfenced_kmod_stop(struct daemon *d);
 
 /* camfenced_control.c */
 void camfenced_control_serve(struct daemon *d);

@@ -129,6 +129,9 @@ static json_object *status_json(struct daemon *d)
 	if (!kret) {
 		jadd_str(x, "version", version);
 		jadd_u64(x, "api", api);
+		json_object_object_add(x, "enforcing", json_object_new_boolean(d->kmod != NULL));
+		jadd_u64(x, "generation", d->kmod_gen);
+		jadd_u64(x, "push_failures", d->kmod_push_failures);
 	} else {
 		jadd_str(x, "why", camfence_kmod_client_strerror(kret));
 	}
@@ -216,8 +219,11 @@ static void status_text(json_object *o, FILE *f)
 	}
 	m = json_object_object_get(o, "module");
 	if (json_object_get_boolean(json_object_object_get(m, "loaded")))
-		fprintf(f, "module camfence.ko %s (genl api %llu)\n", jstr(m, "version", NULL),
-			U(jget(m, "api", NULL)));
+		fprintf(f, "module camfence.ko %s (genl api %llu) generation %llu push-failures %llu%s\n",
+			jstr(m, "version", NULL), U(jget(m, "api", NULL)),
+			U(jget(m, "generation", NULL)), U(jget(m, "push_failures", NULL)),
+			json_object_get_boolean(json_object_object_get(m, "enforcing")) ? "" :
+			" (not used: see syslog)");
 	else
 		fprintf(f, "module absent: %s; XDP enforces alone\n", jstr(m, "why", NULL));
 	fprintf(f, "passed %llu packets %llu bytes\n", U(jget(o, "xdp", "passed_packets")),

@@ -53,11 +53,9 @@ static int log_rate_allows(struct generation *g, const struct camfence_event *ev
 	return 1;
 }
 
-int camfenced_events_on_ringbuf(void *ctx, void *data, size_t size)
+void camfenced_events_handle(struct daemon *d, const struct camfence_event *ev,
+			     struct generation *g)
 {
-	struct daemon *d = ctx;
-	const struct camfence_event *ev = data;
-	struct generation *g;
 	struct cf_flow_names names;
 	struct cf_alert_names an;
 	struct attachment *a;
@@ -66,14 +64,11 @@ int camfenced_events_on_ringbuf(void *ctx, void *data, size_t size)
 	size_t nsd;
 	__u64 now = mono_ns();
 
-	if (size < sizeof(*ev))
-		return 0;
-	g = camfenced_policy_generation(d, ev->generation);
 	camfenced_policy_names(d, g, ev->device_id, ev->mac, &names);
 	camfence_flowtrack_event(d->flows, ev, &names, mono_to_wall_ns());
 	if (g && !log_rate_allows(g, ev, now)) {
 		camfence_alerts_rule_suppressed(d->alerts);
-		return 0;
+		return;
 	}
 	a = camfenced_policy_attachment(d, ev->ifindex);
 	an.ifname = a ? a->name : NULL;
@@ -88,9 +83,19 @@ int camfenced_events_on_ringbuf(void *ctx, void *data, size_t size)
 		/* `allow ... log`: a record, not an alarm */
 		syslog(LOG_INFO, "%s", line);
 		d->events_allowed++;
-		return 0;
+		return;
 	}
 	camfence_alerts_blocked(d->alerts, ev, line, sd, nsd, now, time(NULL));
+}
+
+int camfenced_events_on_ringbuf(void *ctx, void *data, size_t size)
+{
+	struct daemon *d = ctx;
+	const struct camfence_event *ev = data;
+
+	if (size < sizeof(*ev))
+		return 0;
+	camfenced_events_handle(d, ev, camfenced_policy_generation(d, ev->generation));
 	return 0;
 }
 

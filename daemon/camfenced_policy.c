@@ -220,6 +220,8 @@ static int load(struct daemon *d)
 	camfence_log(LOG_INFO, "policy %s loaded: generation %llu, %zu devices, %zu interfaces",
 		     d->config_path, (unsigned long long)g.number, g.compiled->devices.n - 1,
 		     g.compiled->ifaces.n);
+	/* the module's refusal is logged; XDP enforces the new policy already */
+	camfenced_kmod_push(d, &d->cur);
 	return reconcile_attachments(d, g.compiled);
 }
 
