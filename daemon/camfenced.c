@@ -202,6 +202,7 @@ static void usage(FILE *f)
 		"  -p, --pidfile PATH       pid file, locked while running (default " CAMFENCED_DEFAULT_PIDFILE ")\n"
 		"      --pin-dir DIR        bpffs directory the program and maps are pinned in\n"
 		"                           (default " CAMFENCED_DEFAULT_PIN_DIR "; 'none': not pinned)\n"
+		"      --no-xdp             attach no XDP program: camfence.ko enforces alone\n"
 		"  -f, --foreground         stay in the foreground, log to stderr too\n"
 		"      --max-devices N      devices the flow view holds (default 16384)\n"
 		"      --max-flows N        flows the flow view holds (default 100000)\n"
@@ -260,12 +261,14 @@ static int parse_rate(const char *opt, const char *s, unsigned int *rate, unsign
 
 static int parse_options(struct daemon *d, int argc, char **argv)
 {
-	enum { O_PIN = 256, O_MAXDEV, O_MAXFLOWS, O_RATE, O_TOTAL, O_WINDOW, O_REMOTE, O_CHECK };
+	enum { O_PIN = 256, O_MAXDEV, O_MAXFLOWS, O_RATE, O_TOTAL, O_WINDOW, O_REMOTE, O_CHECK,
+	       O_NOXDP };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "pin-dir", required_argument, NULL, O_PIN },
+		{ "no-xdp", no_argument, NULL, O_NOXDP },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "max-devices", required_argument, NULL, O_MAXDEV },
 		{ "max-flows", required_argument, NULL, O_MAXFLOWS },
@@ -287,6 +290,7 @@ static int parse_options(struct daemon *d, int argc, char **argv)
 		case 's': d->socket_path = optarg; break;
 		case 'p': d->pid_path = optarg; break;
 		case O_PIN: d->pin_dir = strcmp(optarg, "none") ? optarg : ""; break;
+		case O_NOXDP: d->no_xdp = 1; break;
 		case 'f': foreground = 1; break;
 		case O_MAXDEV:
 			if (parse_count("--max-devices", optarg, &d->max_devices))
@@ -383,6 +387,8 @@ static int setup(struct daemon *d, sigset_t *mask)
 		return -1;
 	}
 	camfenced_kmod_start(d);
+	if (d->no_xdp && !d->kmod)
+		camfence_log(LOG_WARNING, "--no-xdp and camfence.ko is not loaded: nothing enforces the policy");
 	if (camfenced_policy_load(d))
 		return -1;
 	/* losses are reported as they grow from here; those of before are said once */

@@ -50,6 +50,7 @@ struct daemon {
 	const char *pin_dir;		/* "" when state is not pinned */
 	const char *remote_spec;	/* NULL: local syslog(3) only */
 	size_t max_devices, max_flows;
+	int no_xdp;			/* camfence.ko alone: the program is loaded, not attached */
 	struct cf_alerts_conf alerts_conf;
 
 	struct camfence_loader *loader;

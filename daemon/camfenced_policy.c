@@ -96,7 +96,7 @@ static int reconcile_attachments(struct daemon *d, const struct cf_compiled *c)
 	size_t i, j;
 	int ret, failed = 0;
 
-	for (i = 0; i < c->ifaces.n; i++) {
+	for (i = 0; i < c->ifaces.n && !d->no_xdp; i++) {
 		struct attachment *a;
 
 		if (camfenced_policy_attachment(d, c->ifaces.v[i].key.ifindex))

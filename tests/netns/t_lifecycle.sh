@@ -84,5 +84,13 @@ check "stop --detach: the lifted interface is named" \
 
 daemon_up "$conf"
 check "after --detach: a fresh start, no takeover" test "$(gen)" = 1
+pid=$(cat "$CF_DIR/camfenced.pid")
+quiet ctl stop --detach
+wait_for 5 bash -c "! kill -0 $pid"
+
+daemon_up "$conf" --no-xdp
+check "--no-xdp: nothing attached to lan0" fails xdp_on_lan0
+check "--no-xdp without the module: says nothing enforces" \
+	grep -q -- "--no-xdp and camfence.ko is not loaded: nothing enforces the policy" "$CF_DIR/messages"
 
 exit "$CF_FAILED"
