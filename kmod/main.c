@@ -7,6 +7,7 @@
  */
 
 #include "hooks.h"
+#include "net.h"
 #include "netlink.h"
 
 #include "camfence.h"
@@ -17,6 +18,10 @@
 static int __init camfence_mod_init(void)
 {
 	int ret;
+
+	ret = camfence_net_init();
+	if (ret < 0)
+		goto err_net;
 
 	ret = camfence_hooks_init();
 	if (ret < 0)
@@ -33,6 +38,8 @@ static int __init camfence_mod_init(void)
 err_netlink:
 	camfence_hooks_uninit();
 err_hooks:
+	camfence_net_uninit();
+err_net:
 	return ret;
 }
 
@@ -40,6 +47,7 @@ static void __exit camfence_mod_exit(void)
 {
 	camfence_netlink_uninit();
 	camfence_hooks_uninit();
+	camfence_net_uninit();
 }
 
 module_init(camfence_mod_init);

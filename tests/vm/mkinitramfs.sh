@@ -13,7 +13,7 @@
 # here), every shared library they use with the
 # ld.so, /init and /tests.sh from this folder, and in /lib/modules (flat,
 # uncompressed) camfence.ko, the modules it depends on and those the tests
-# need (veth). /vmtest.env tells the tests what to expect and what to load.
+# need (veth, 8021q). /vmtest.env tells the tests what to expect and what to load.
 set -euo pipefail
 
 die() {
@@ -27,7 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
 # Modules the tests use besides camfence.ko and what it depends on.
-TEST_MODULES="veth"
+TEST_MODULES="veth 8021q"
 # Dynamic tools the tests call by path (busybox sh prefers its own applets).
 TOOLS="/usr/sbin/ip /usr/sbin/genl"
 
