@@ -11,7 +11,8 @@
  * State is per network namespace. Commands marked (admin) need
  * CAP_NET_ADMIN in the namespace's user namespace (GENL_UNS_ADMIN_PERM).
  * Every attribute is checked against an nla_policy of its nesting level
- * with exact lengths; what is refused says why through extack.
+ * with exact lengths; what is refused says why through extack. An attribute
+ * a command does not take is refused (-EINVAL), not ignored.
  *
  * CAMFENCE_CMD_GET_VERSION
  * ------------------------
@@ -25,12 +26,20 @@
  * Starts staging a policy, discarding one staged before and not committed.
  *
  *    CAMFENCE_A_GENERATION: NLA_U64, required, greater than the live one's
+ *                           (0 when none is live), else -ESTALE
  *    CAMFENCE_A_SLOT: NLA_U32, required, 0 or 1: the slot the keys carry
  *
  * CAMFENCE_CMD_POLICY_ADD (admin)
  * -------------------------------
  * Adds records to the staged policy (-ENOENT when none is staged, -ESTALE
- * when its generation is not CAMFENCE_A_GENERATION).
+ * when its generation is not CAMFENCE_A_GENERATION). A message is staged
+ * whole or not at all. Each record is checked as it arrives, and refused
+ * with -EINVAL and an extack message naming its table: a key or value of
+ * another size, a prefix length below 32 or past the key's address bits,
+ * a key of the other slot, a zone, policy or VLAN id out of range, a
+ * verdict other than pass or drop, padding not zero; -EOPNOTSUPP for
+ * unknown flag bits. -E2BIG for more than CAMFENCE_GENL_ENTRIES_MAX records
+ * in one message, or for a table grown past the size of its XDP map.
  *
  *    CAMFENCE_A_GENERATION: NLA_U64, required
  *    CAMFENCE_A_ENTRIES: NLA_NESTED, required
@@ -45,11 +54,16 @@
  * ----------------------------------
  *    CAMFENCE_A_GENERATION: NLA_U64, required: the staged one
  *
- * Builds the lookup tables of the staged policy and makes it live.
+ * Builds the lookup tables of the staged policy and makes it live, whole,
+ * for the packets that follow. -ENOENT when none is staged, -ESTALE when
+ * another generation is. Of records with equal keys the one added last
+ * counts, as a BPF map update would keep it. Any other failure (memory)
+ * uses the staged policy up: start again with POLICY_BEGIN. The first
+ * commit in a namespace enables conntrack (and reassembly) there.
  *
  * CAMFENCE_CMD_POLICY_ABORT (admin)
  * ---------------------------------
- * Discards the staged policy. No attributes.
+ * Discards the staged policy, if any. No attributes.
  *
  * CAMFENCE_CMD_POLICY_GET (dump)
  * ------------------------------
@@ -60,13 +74,18 @@
  *    CAMFENCE_A_SLOT: NLA_U32
  *    CAMFENCE_A_ENTRIES: NLA_NESTED, as in POLICY_ADD
  *
+ * The records as the module keeps them: by table, sorted, LPM keys masked
+ * to their prefix length, one record a key. No message when no policy is
+ * live. A commit between two messages ends the dump with -EAGAIN.
+ *
  * CAMFENCE_CMD_COUNTERS_GET (dump)
  * --------------------------------
  * Request: no attributes. The first reply carries
  *
  *    CAMFENCE_A_GENERATION: NLA_U64, the live one (0: none)
  *    CAMFENCE_A_STATS: NLA_NESTED
- *        attribute i + 1: NLA_U64, enum camfence_stat i
+ *        attribute i + 1: NLA_U64, enum camfence_stat i (never padded:
+ *                         this level has no pad attribute)
  *
  * and every reply, first included, any number of
  *
@@ -78,6 +97,11 @@
  *        CAMFENCE_COUNTER_A_ID: NLA_U32, rule id
  *        CAMFENCE_COUNTER_A_PKTS, CAMFENCE_COUNTER_A_BYTES: NLA_U64
  *
+ * Bytes are IP bytes (the frame's length less its link-layer header).
+ * Device counters outlive commits, as the XDP program's do; rule counters
+ * start at zero with each generation. A commit between two messages ends
+ * the dump with -EAGAIN.
+ *
  * CAMFENCE_CMD_COUNTERS_RESET (admin)
  * -----------------------------------
  * Zeroes every counter of the namespace. No attributes.
@@ -85,9 +109,12 @@
  * Multicast group "events": CAMFENCE_CMD_EVENT
  * --------------------------------------------
  * The first packet of each blocked connection (a new conntrack entry, or
- * every packet when conntrack does not track it), at most
- * CAMFENCE_GENL_EVENT_RATE a second per namespace; what the limit or a full
- * socket drops counts in CAMFENCE_STAT_EVENTS_LOST.
+ * every packet when conntrack does not track it) whose decision carries
+ * CAMFENCE_DECISION_LOG, at most CAMFENCE_GENL_EVENT_RATE a second per
+ * namespace; what the limit or a full socket drops counts in
+ * CAMFENCE_STAT_EVENTS_LOST (nothing is lost while nobody listens).
+ * Joining the group needs CAP_NET_ADMIN, on kernels that can check it
+ * (GENL_MCAST_CAP_NET_ADMIN).
  *
  *    CAMFENCE_A_EVENT: NLA_BINARY, struct camfence_event
  *

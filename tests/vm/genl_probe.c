@@ -66,6 +66,7 @@
 
 #include "camfence.h"
 #include "camfence_genl.h"
+#include "genl_records.h"
 
 #define ALIGN4(len) (((len) + 3) & ~3)
 #define MSG_MAX 16384
@@ -82,12 +83,6 @@ struct msg {
 static int fd = -1, family = -1, events_group = -1;
 static uint32_t seq, slot;
 
-static void die(const char *what)
-{
-	fprintf(stderr, "genl_probe: %s\n", what);
-	exit(2);
-}
-
 static void msg_init(struct msg *m, uint16_t type, uint8_t cmd, uint8_t version)
 {
 	memset(m, 0, sizeof(*m));
@@ -102,7 +97,7 @@ static void put(struct msg *m, uint16_t type, const void *data, size_t len)
 	struct nlattr *nla = (struct nlattr *)((char *)m + NLMSG_ALIGN(m->nlh.nlmsg_len));
 
 	if (NLMSG_ALIGN(m->nlh.nlmsg_len) + NLA_HDRLEN + len > sizeof(*m) - sizeof(m->nests) - sizeof(int))
-		die("message too long");
+		probe_die("message too long");
 	nla->nla_type = type;
 	nla->nla_len = NLA_HDRLEN + len;
 	memcpy((char *)nla + NLA_HDRLEN, data, len);
@@ -112,7 +107,7 @@ static void put(struct msg *m, uint16_t type, const void *data, size_t len)
 static void nest_start(struct msg *m, uint16_t type)
 {
 	if (m->depth == NEST_MAX)
-		die("nests too deep");
+		probe_die("nests too deep");
 	m->nests[m->depth++] = NLMSG_ALIGN(m->nlh.nlmsg_len);
 	put(m, type | NLA_F_NESTED, NULL, 0);
 }
@@ -122,7 +117,7 @@ static void nest_end(struct msg *m)
 	struct nlattr *nla;
 
 	if (!m->depth)
-		die("\"end\" without a nest");
+		probe_die("\"end\" without a nest");
 	nla = (struct nlattr *)((char *)m + m->nests[--m->depth]);
 	nla->nla_len = m->nlh.nlmsg_len - m->nests[m->depth];
 }
@@ -258,43 +253,12 @@ static void drop_net_admin(void)
 	struct __user_cap_data_struct data[2];
 
 	if (syscall(SYS_capget, &hdr, data))
-		die("capget failed");
+		probe_die("capget failed");
 	data[0].effective &= ~(1u << CAP_NET_ADMIN);
 	data[0].permitted &= ~(1u << CAP_NET_ADMIN);
 	data[0].inheritable &= ~(1u << CAP_NET_ADMIN);
 	if (syscall(SYS_capset, &hdr, data))
-		die("capset failed");
-}
-
-static unsigned long long number(const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end) {
-		fprintf(stderr, "genl_probe: not a number: %s\n", s);
-		exit(2);
-	}
-	return v;
-}
-
-static size_t hex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-
-	while (s[0] && s[1]) {
-		unsigned int byte;
-
-		if (n == max || sscanf(s, "%2x", &byte) != 1)
-			die("bad or too long hex");
-		out[n++] = byte;
-		s += 2;
-	}
-	if (*s)
-		die("odd hex length");
-	return n;
+		probe_die("capset failed");
 }
 
 static const struct { const char *name; int type; } attr_names[] = {
@@ -318,7 +282,7 @@ static int lookup(const char *s, int is_cmd)
 	size_t i;
 
 	if (isdigit((unsigned char)*s))
-		return number(s);
+		return probe_number(s);
 	if (is_cmd) {
 		for (i = 0; i < sizeof(cmd_names) / sizeof(cmd_names[0]); i++)
 			if (cmd_names[i] && !strcmp(s, cmd_names[i]))
@@ -345,7 +309,7 @@ static void put_spec(struct msg *m, const char *spec)
 		return;
 	}
 	if (sscanf(spec, "%31[^:]:%7[a-z0-9]", name, type) != 2)
-		die("attribute is NAME:TYPE=VALUE or NAME:nest");
+		probe_die("attribute is NAME:TYPE=VALUE or NAME:nest");
 	t = lookup(name, 0);
 	if (!strcmp(type, "nest")) {
 		nest_start(m, t);
@@ -353,194 +317,30 @@ static void put_spec(struct msg *m, const char *spec)
 	}
 	value = strchr(spec, '=');
 	if (!value)
-		die("attribute without =VALUE");
+		probe_die("attribute without =VALUE");
 	value++;
 	if (!strcmp(type, "u8")) {
-		uint8_t v = number(value);
+		uint8_t v = probe_number(value);
 		put(m, t, &v, 1);
 	} else if (!strcmp(type, "u16")) {
-		uint16_t v = number(value);
+		uint16_t v = probe_number(value);
 		put(m, t, &v, 2);
 	} else if (!strcmp(type, "u32")) {
-		uint32_t v = number(value);
+		uint32_t v = probe_number(value);
 		put(m, t, &v, 4);
 	} else if (!strcmp(type, "u64")) {
-		uint64_t v = number(value);
+		uint64_t v = probe_number(value);
 		put(m, t, &v, 8);
 	} else if (!strcmp(type, "hex")) {
-		put(m, t, bytes, hex(value, bytes, sizeof(bytes)));
+		put(m, t, bytes, probe_hex(value, bytes, sizeof(bytes)));
 	} else if (!strcmp(type, "str")) {
 		put(m, t, value, strlen(value) + 1);
 	} else {
-		die("attribute type is u8, u16, u32, u64, hex, str or nest");
+		probe_die("attribute type is u8, u16, u32, u64, hex, str or nest");
 	}
 }
 
-/* ---- records ---- */
-
-struct record {
-	uint8_t table;
-	uint8_t key[64], value[64];
-	size_t klen, vlen;
-};
-
-static uint8_t verdict_of(const char *s)
-{
-	if (!strcmp(s, "pass"))
-		return CAMFENCE_PASS;
-	if (!strcmp(s, "drop"))
-		return CAMFENCE_DROP;
-	return number(s);
-}
-
-static uint32_t id_or(const char *s, const char *word, uint32_t value)
-{
-	return !strcmp(s, word) ? value : (uint32_t)number(s);
-}
-
-/* "ADDR/LEN" into addr (4 or 16 bytes); returns LEN, the whole length without one */
-static uint32_t prefix(char *s, int family, uint8_t *addr)
-{
-	char *slash = strchr(s, '/');
-	uint32_t len = family == AF_INET ? 32 : 128;
-
-	if (slash) {
-		*slash = 0;
-		len = number(slash + 1);
-	}
-	if (inet_pton(family, s, addr) != 1) {
-		fprintf(stderr, "genl_probe: bad address %s\n", s);
-		exit(2);
-	}
-	return len;
-}
-
-#define FIELDS 8
-
-static int split(char *s, char sep, char **f)
-{
-	int n = 0;
-
-	f[n++] = s;
-	while (n < FIELDS && (s = strchr(s, sep))) {
-		*s++ = 0;
-		f[n++] = s;
-	}
-	return n;
-}
-
-#define SET(rec, k, v) do {							\
-	memcpy((rec)->key, &(k), sizeof(k)); (rec)->klen = sizeof(k);		\
-	memcpy((rec)->value, &(v), sizeof(v)); (rec)->vlen = sizeof(v);	\
-} while (0)
-
-static void record(const char *text, struct record *r)
-{
-	char buf[256], *kv[FIELDS], *k[FIELDS], *v[FIELDS];
-	int nk, nv;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	if (split(buf, '=', kv) != 2)
-		goto bad;
-	nk = split(kv[0], ',', k);
-	nv = split(kv[1], ',', v);
-	memset(r, 0, sizeof(*r));
-
-	if (!strcmp(k[0], "iface") && nk == 3 && nv == 3) {
-		struct camfence_iface_key key = { .slot = slot, .ifindex = number(k[1]) };
-		struct camfence_iface val = { .zone_id = number(v[0]) };
-
-		key.vlan = id_or(k[2], "any", CAMFENCE_VLAN_ANY);
-		val.unknown_policy = id_or(v[1], "none", CAMFENCE_POLICY_NONE);
-		val.unknown_verdict = verdict_of(v[2]);
-		r->table = CAMFENCE_TABLE_IFACES;
-		SET(r, key, val);
-	} else if (!strcmp(k[0], "mac") && nk == 3 && nv == 2) {
-		struct camfence_mac_key key = { .scope = camfence_zone_scope(slot, number(k[1])) };
-		struct camfence_device val = { number(v[0]), number(v[1]) };
-		char *slash = strchr(k[2], '/');
-		unsigned int b[6];
-
-		key.prefixlen = 32 + (slash ? number(slash + 1) : 48);
-		if (sscanf(k[2], "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
-			goto bad;
-		for (nk = 0; nk < 6; nk++)
-			key.mac[nk] = b[nk];
-		r->table = CAMFENCE_TABLE_MACS;
-		SET(r, key, val);
-	} else if (!strcmp(k[0], "src4") && nk == 3 && nv == 2) {
-		struct camfence_src4_key key = { .scope = camfence_zone_scope(slot, number(k[1])) };
-		struct camfence_device val = { number(v[0]), number(v[1]) };
-
-		key.prefixlen = 32 + prefix(k[2], AF_INET, key.addr);
-		r->table = CAMFENCE_TABLE_SRC4;
-		SET(r, key, val);
-	} else if (!strcmp(k[0], "src6") && nk == 3 && nv == 2) {
-		struct camfence_src6_key key = { .scope = camfence_zone_scope(slot, number(k[1])) };
-		struct camfence_device val = { number(v[0]), number(v[1]) };
-
-		key.prefixlen = 32 + prefix(k[2], AF_INET6, key.addr);
-		r->table = CAMFENCE_TABLE_SRC6;
-		SET(r, key, val);
-	} else if (!strcmp(k[0], "vlan") && nk == 3 && nv == 2) {
-		struct camfence_vlan_key key = { .scope = camfence_zone_scope(slot, number(k[1])),
-						 .vlan = number(k[2]) };
-		struct camfence_device val = { number(v[0]), number(v[1]) };
-
-		r->table = CAMFENCE_TABLE_VLANS;
-		SET(r, key, val);
-	} else if ((!strcmp(k[0], "dst4") || !strcmp(k[0], "dst6")) && nk == 3 && nv == 1) {
-		uint32_t val = number(v[0]), scope = camfence_policy_scope(slot, number(k[1]));
-
-		if (k[0][3] == '4') {
-			struct camfence_dst4_key key = { .scope = scope };
-
-			key.prefixlen = 32 + prefix(k[2], AF_INET, key.addr);
-			r->table = CAMFENCE_TABLE_DST4;
-			SET(r, key, val);
-		} else {
-			struct camfence_dst6_key key = { .scope = scope };
-
-			key.prefixlen = 32 + prefix(k[2], AF_INET6, key.addr);
-			r->table = CAMFENCE_TABLE_DST6;
-			SET(r, key, val);
-		}
-	} else if (!strcmp(k[0], "port") && nk == 4 && nv == 3) {
-		struct camfence_port_key key = { .scope = camfence_table_scope(slot, number(k[1])) };
-		struct camfence_decision val = { .verdict = verdict_of(v[0]) };
-		char *slash = strchr(k[3], '/');
-
-		key.proto = id_or(k[2], "any", CAMFENCE_PROTO_ANY);
-		key.prefixlen = 48 + (slash ? number(slash + 1) : 16);
-		if (slash)
-			*slash = 0;
-		key.port = htons(number(k[3]));
-		val.flags = id_or(v[1], "log", CAMFENCE_DECISION_LOG);
-		val.rule_id = id_or(v[2], "default", CAMFENCE_RULE_DEFAULT);
-		r->table = CAMFENCE_TABLE_PORTS;
-		SET(r, key, val);
-	} else if (!strcmp(k[0], "policy") && nk == 2 && nv == 3) {
-		uint32_t key = slot * CAMFENCE_MAX_POLICIES + number(k[1]);
-		struct camfence_policy val = { .default_verdict = verdict_of(v[0]) };
-
-		val.default_flags = id_or(v[1], "log", CAMFENCE_DECISION_LOG);
-		val.flags = id_or(v[2], "replies", CAMFENCE_POLICY_ALLOW_REPLIES);
-		r->table = CAMFENCE_TABLE_POLICIES;
-		SET(r, key, val);
-	} else if (!strcmp(k[0], "raw") && nk == 3 && nv == 1) {
-		r->table = number(k[1]);
-		r->klen = hex(k[2], r->key, sizeof(r->key));
-		r->vlen = hex(v[0], r->value, sizeof(r->value));
-	} else {
-		goto bad;
-	}
-	return;
-bad:
-	fprintf(stderr, "genl_probe: bad record %s\n", text);
-	exit(2);
-}
-
-static void put_record(struct msg *m, const struct record *r)
+static void put_record(struct msg *m, const struct probe_record *r)
 {
 	nest_start(m, CAMFENCE_A_ENTRY);
 	put(m, CAMFENCE_ENTRY_A_TABLE, &r->table, 1);
@@ -565,7 +365,7 @@ static int simple(uint8_t cmd, const uint64_t *gen, const uint32_t *s)
 static int add_records(uint64_t gen, char **args, int n, int max)
 {
 	char line[256];
-	struct record r;
+	struct probe_record r;
 	struct msg m;
 	int i = 0, in_msg = 0, ret, from_stdin = 0;
 
@@ -596,7 +396,7 @@ static int add_records(uint64_t gen, char **args, int n, int max)
 			nest_start(&m, CAMFENCE_A_ENTRIES);
 		}
 		if (text) {
-			record(text, &r);
+			probe_record(text, slot, &r);
 			put_record(&m, &r);
 			in_msg++;
 		}
@@ -817,7 +617,7 @@ static int udp(const char *addr, int port, long count, size_t size)
 	int s;
 
 	if (size > sizeof(payload))
-		die("datagram too long");
+		probe_die("datagram too long");
 	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
 		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
 		((struct sockaddr_in *)&ss)->sin_port = htons(port);
@@ -827,7 +627,7 @@ static int udp(const char *addr, int port, long count, size_t size)
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
 		len = sizeof(struct sockaddr_in6);
 	} else {
-		die("bad address");
+		probe_die("bad address");
 	}
 	s = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
@@ -847,10 +647,10 @@ static int legacy(int argc, char **argv)
 	struct msg m;
 
 	if (argc > 3)
-		die("usage: genl_probe CMD [ATTR]");
-	msg_init(&m, family, number(argv[1]), CAMFENCE_GENL_API);
+		probe_die("usage: genl_probe CMD [ATTR]");
+	msg_init(&m, family, probe_number(argv[1]), CAMFENCE_GENL_API);
 	if (argc == 3)
-		put(&m, number(argv[2]), &value, sizeof(value));
+		put(&m, probe_number(argv[2]), &value, sizeof(value));
 	return transact(&m, 0, NULL);
 }
 
@@ -867,15 +667,15 @@ static int request(int argc, char **argv)
 		return transact(&m, 0, NULL);
 	}
 	if (!strcmp(r, "begin") && argc == 3) {
-		uint64_t gen = number(argv[1]);
-		uint32_t s = number(argv[2]);
+		uint64_t gen = probe_number(argv[1]);
+		uint32_t s = probe_number(argv[2]);
 
 		return simple(CAMFENCE_CMD_POLICY_BEGIN, &gen, &s);
 	}
 	if (!strcmp(r, "add") && argc >= 2)
-		return add_records(number(argv[1]), argv + 2, argc - 2, 1 << 30);
+		return add_records(probe_number(argv[1]), argv + 2, argc - 2, 1 << 30);
 	if (!strcmp(r, "commit") && argc == 2) {
-		uint64_t gen = number(argv[1]);
+		uint64_t gen = probe_number(argv[1]);
 
 		return simple(CAMFENCE_CMD_POLICY_COMMIT, &gen, NULL);
 	}
@@ -884,16 +684,16 @@ static int request(int argc, char **argv)
 	if (!strcmp(r, "reset") && argc == 1)
 		return simple(CAMFENCE_CMD_COUNTERS_RESET, NULL, NULL);
 	if (!strcmp(r, "push") && argc >= 3)
-		return push(number(argv[1]), number(argv[2]), argv + 3, argc - 3);
+		return push(probe_number(argv[1]), probe_number(argv[2]), argv + 3, argc - 3);
 	if (!strcmp(r, "dump") && argc == 1)
 		return dump(CAMFENCE_CMD_POLICY_GET, on_policy);
 	if (!strcmp(r, "counters") && argc == 1)
 		return dump(CAMFENCE_CMD_COUNTERS_GET, on_counters);
 	if (!strcmp(r, "listen") && (argc == 2 || argc == 3))
-		return listen_events(number(argv[1]), argc == 3 ? (long)number(argv[2]) : 0);
+		return listen_events(probe_number(argv[1]), argc == 3 ? (long)probe_number(argv[2]) : 0);
 	if (!strcmp(r, "udp") && (argc == 4 || argc == 5))
-		return udp(argv[1], number(argv[2]), number(argv[3]), argc == 5 ? number(argv[4]) : 16);
-	die("unknown request or wrong number of arguments (see the top of genl_probe.c)");
+		return udp(argv[1], probe_number(argv[2]), probe_number(argv[3]), argc == 5 ? probe_number(argv[4]) : 16);
+	probe_die("unknown request or wrong number of arguments (see the top of genl_probe.c)");
 	return 0;
 }
 
@@ -907,14 +707,14 @@ int main(int argc, char **argv)
 			drop_net_admin();
 			break;
 		case 's':
-			slot = number(optarg);
+			slot = probe_number(optarg);
 			break;
 		default:
 			return 2;
 		}
 	}
 	if (optind >= argc)
-		die("usage: genl_probe [-U] [-s SLOT] REQUEST... | genl_probe CMD [ATTR]");
+		probe_die("usage: genl_probe [-U] [-s SLOT] REQUEST... | genl_probe CMD [ATTR]");
 	ret = open_family();
 	if (!ret)
 		ret = isdigit((unsigned char)argv[optind][0]) ?

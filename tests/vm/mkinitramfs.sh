@@ -9,8 +9,8 @@
 # CTL   camfencectl, with `camfencectl module`
 #
 # Inside: busybox (its applets in /bin), the iproute2 tools the tests need
-# at their usual paths, camfencectl, genl_probe (built from genl_probe.c
-# here), every shared library they use with the
+# at their usual paths, camfencectl, genl_probe (built from genl_probe.c and
+# genl_records.c here), every shared library they use with the
 # ld.so, /init and /tests.sh from this folder, and in /lib/modules (flat,
 # uncompressed) camfence.ko, the modules it depends on and those the tests
 # need (veth, 8021q). /vmtest.env tells the tests what to expect and what to load.
@@ -69,7 +69,7 @@ for t in $TOOLS; do
 	copy_binary "$t" "$t"
 done
 copy_binary "$ctl" /usr/bin/camfencectl
-"${CC:-cc}" -O2 -Wall -Wextra -I"$top/include" -o "$stage/genl_probe" "$here/genl_probe.c" ||
+"${CC:-cc}" -O2 -Wall -Wextra -I"$top/include" -o "$stage/genl_probe" "$here/genl_probe.c" "$here/genl_records.c" ||
 	die "could not build genl_probe"
 copy_binary "$stage/genl_probe" /usr/bin/genl_probe
 rm "$stage/genl_probe"
