@@ -143,7 +143,10 @@ COMPARE(lpm12, 12, true)
 COMPARE(lpm16, 16, true)
 COMPARE(lpm24, 24, true)
 
-static cmp_func_t comparison(const struct camfence_tbl *t)
+/* what sort() takes */
+typedef int (*compare_fn)(const void *a, const void *b);
+
+static compare_fn comparison(const struct camfence_tbl *t)
 {
 	switch (t->ksize) {
 	case 4:
@@ -191,7 +194,7 @@ static int group_lengths(struct camfence_tbl *t)
 
 int camfence_table_build(struct camfence_tbl *t)
 {
-	cmp_func_t cmp = comparison(t);
+	compare_fn cmp = comparison(t);
 	u32 i, out = 0;
 
 	if (WARN_ON_ONCE(!cmp))

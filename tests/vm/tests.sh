@@ -552,14 +552,22 @@ unload_load_cycles() {
 		"$IP" netns add scratch || { echo "cycle $c: netns add"; return 1; }
 		ctl_reports_version >/dev/null || { echo "cycle $c: camfencectl module"; return 1; }
 		if [ $((c % 3)) = 0 ]; then
-			# a policy in force while it goes, the camera's traffic dropped
+			# a policy in force while it goes, the camera's traffic dropped;
+			# and one in a namespace that goes first
 			out=$(policy_records replies "$CAM" | n r1 "$PROBE" push "$c" 0 - 2>&1)
 			[ "$(echo "$out" | tail -n 1)" = 0 ] || { echo "cycle $c: push: $out"; return 1; }
+			out=$(n scratch "$PROBE" push 1 1 "policy,0=drop,log,0" 2>&1)
+			[ "$out" = 0 ] || { echo "cycle $c: push to scratch: $out"; return 1; }
 		fi
 		if [ $((c % 5)) = 0 ]; then
 			# a listener still joined when the module goes
-			n r1 "$PROBE" listen 3 >/dev/null 2>&1 &
+			n r1 "$PROBE" listen 3 >"/tmp/listener$c" 2>&1 &
 			listeners="$listeners $!"
+			t=0
+			until grep -q listening "/tmp/listener$c" || [ $t -ge 20 ]; do
+				t=$((t + 1))
+				sleep 0.1
+			done
 			n c1 "$PROBE" udp 203.0.113.1 4000 50 >/dev/null 2>&1
 		fi
 		"$IP" netns del scratch
