@@ -9,7 +9,8 @@
 # CTL   camfencectl, with `camfencectl module`
 #
 # Inside: busybox (its applets in /bin), the iproute2 tools the tests need
-# at their usual paths, camfencectl, genl_probe (built from genl_probe.c and
+# at their usual paths, camfencectl (and camfenced when it is beside it),
+# genl_probe (built from genl_probe.c and
 # genl_records.c here), every shared library they use with the
 # ld.so, /init and /tests.sh from this folder, and in /lib/modules (flat,
 # uncompressed) camfence.ko, the modules it depends on and those the tests
@@ -69,6 +70,9 @@ for t in $TOOLS; do
 	copy_binary "$t" "$t"
 done
 copy_binary "$ctl" /usr/bin/camfencectl
+# camfenced, built beside camfencectl: pushes a policy to the module
+daemon=$(dirname "$ctl")/camfenced
+[ ! -x "$daemon" ] || copy_binary "$daemon" /usr/sbin/camfenced
 "${CC:-cc}" -O2 -Wall -Wextra -I"$top/include" -o "$stage/genl_probe" "$here/genl_probe.c" "$here/genl_records.c" ||
 	die "could not build genl_probe"
 copy_binary "$stage/genl_probe" /usr/bin/genl_probe

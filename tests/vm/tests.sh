@@ -543,6 +543,76 @@ traffic() {
 	check "1000 host routes: dumped in parts, each looked up (generation $GEN)" bulk_policy
 }
 
+# ---- camfenced pushing its compiled policy -------------------------------
+
+DAEMON=/usr/sbin/camfenced
+
+# camfenced --no-xdp in r1 with a policy file much like the hand-made one:
+# the records its compiler makes, through its libnl client.
+daemon_start() {
+	cat >/tmp/kmod.conf <<CONF
+zone cams {
+	interface rc1
+	unknown deny
+}
+group cam {
+	mac $CAM
+	policy cam
+}
+policy cam {
+	allow to 192.0.2.0/24
+	allow to 2001:db8:1::/64
+	deny to 203.0.113.0/24
+	allow replies
+	default deny
+}
+CONF
+	n r1 "$DAEMON" --no-xdp -f -c /tmp/kmod.conf -s /run/camfenced-r1.sock \
+		-p /run/camfenced-r1.pid --pin-dir none </dev/null >/tmp/camfenced.log 2>&1 &
+}
+
+# Started outside check: its command substitution would wait for the
+# daemon's end.
+daemon_pushed() {
+	t=0
+	until [ "$(live_generation)" = $((GEN + 1)) ]; do
+		t=$((t + 1))
+		[ $t -le 100 ] || { cat /tmp/camfenced.log; n r1 "$PROBE" dump | head -n 3; return 1; }
+		sleep 0.1
+	done
+}
+
+live_generation() {
+	n r1 timeout 5 "$PROBE" dump 2>/dev/null | awk '$1 == "generation" { print $2; exit }'
+}
+
+# Stopped, not detached: the module keeps enforcing (fail closed).
+daemon_down() {
+	pid=$(cat /run/camfenced-r1.pid) && kill "$pid" || return 1
+	t=0
+	while kill -0 "$pid" 2>/dev/null; do
+		t=$((t + 1))
+		[ $t -le 50 ] || { echo "camfenced still running"; return 1; }
+		sleep 0.1
+	done
+	[ "$(live_generation)" = $((GEN + 1)) ] || { echo "live generation $(live_generation)"; return 1; }
+}
+
+with_daemon() {
+	if [ ! -x "$DAEMON" ]; then
+		info "no camfenced in the initramfs: its push is not tested"
+		return
+	fi
+	daemon_start
+	check "camfenced --no-xdp pushes its compiled policy into r1's camfence.ko" daemon_pushed
+	check "camfenced's policy: camera reaches the NVR subnet" reaches c1 192.0.2.1
+	check "camfenced's policy: ... and over IPv6" reaches c1 2001:db8:1::1
+	check "camfenced's policy: camera's ping to a denied network dropped" blocked c1 203.0.113.1
+	check "camfenced's policy: camera's ping elsewhere dropped by default" blocked c1 10.1.2.2
+	check "camfenced's policy: allow replies, the WAN side pings the camera" reaches w1 10.1.1.2
+	check "camfenced stopped: camfence.ko keeps its policy" daemon_down
+}
+
 # ---- load and unload ----------------------------------------------------
 
 unload_load_cycles() {
@@ -608,6 +678,7 @@ check "IPv4 FORWARD hook in a netns newer than the module" forwarded_through cam
 check "IPv6 FORWARD hook in a netns newer than the module" forwarded_through camfence_v6 2 fd00:2:2::2
 check "kprobes removed" kprobes_remove
 traffic
+with_daemon
 check "netns deleted while loaded" "$IP" netns del c2
 
 check "rmmod camfence" rmmod camfence
