@@ -91,7 +91,7 @@ static int on_signal(struct daemon *d)
 
 /* A zone interface deleted loses its program with it; one created again
  * (a new ifindex) or renamed into a zone gets the policy compiled for it
- * and the program attached. One renamed away is no longer the policy's. */
+ * and the program attached. One renamed away keeps its program. */
 static void on_link(const struct camfence_link_event *ev, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -107,9 +107,10 @@ static void on_link(const struct camfence_link_event *ev, void *ctx)
 		return;
 	}
 	if (a && strcmp(a->name, ev->ifname)) {
-		camfence_log(LOG_NOTICE, "interface %s was renamed %s: reloading the policy",
-			     a->name, ev->ifname);
-		camfenced_policy_load(d);
+		/* fail closed: the program stays until the admin reloads */
+		camfence_log(LOG_WARNING, "interface %s was renamed %s: it stays enforced under the running policy until the next reload, which follows the names in %s",
+			     a->name, ev->ifname, d->config_path);
+		snprintf(a->name, sizeof(a->name), "%s", ev->ifname);
 		return;
 	}
 	if (a || !in_zone)

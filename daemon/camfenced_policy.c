@@ -13,11 +13,17 @@
 #include "ifaddrs_bind.h"
 #include "log.h"
 
+/* A zone interface that does not exist yet (a VLAN or a USB NIC the
+ * network brings up after camfenced started) is left out and said; when it
+ * appears, rtnetlink tells, and the policy is loaded again with it. */
 static int resolve_ifindex(const char *name, void *ctx)
 {
 	unsigned int idx = if_nametoindex(name);
 
-	return idx ? (int)idx : -ENODEV;
+	if (!idx)
+		camfence_log(LOG_WARNING, "zone interface %s does not exist (yet): it is enforced when it appears",
+			     name);
+	return (int)idx;
 }
 
 void camfenced_policy_free(struct generation *g)

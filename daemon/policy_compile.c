@@ -498,6 +498,8 @@ static int compile_zones(struct cf_compiled *c, const struct cf_config *cfg, cf_
 						 z->ifaces.v[j], strerror(-idx));
 					return idx;
 				}
+				if (!idx)
+					continue;	/* absent: compiled in when it appears */
 			}
 			for (v = 0; v < (z->vlans.n ? z->vlans.n : 1); v++) {
 				struct cf_iface_entry *e = CF_VEC_PUSH(c->ifaces);

@@ -60,8 +60,10 @@ struct cf_compiled {
 	size_t ntables;
 };
 
-/* Interface name to index; negative errno when there is none. NULL: the
- * interfaces are not resolved (camfencectl check on another machine). */
+/* Interface name to index; negative errno when there is none, which fails
+ * the compile, or 0 to leave an absent interface out (camfenced compiles
+ * it in when it appears). NULL: the interfaces are not resolved
+ * (camfencectl check on another machine). */
 typedef int (*cf_ifindex_fn)(const char *name, void *ctx);
 
 int camfence_policy_compile(const struct cf_config *cfg, __u32 slot, cf_ifindex_fn ifindex,

@@ -43,7 +43,7 @@ ip -n "$NS_RTR" link set lan0 down
 ip -n "$NS_RTR" link set lan0 name camlan
 ip -n "$NS_RTR" link set camlan up
 check "renamed: the daemon says so" \
-	wait_for 5 grep -q "interface lan0 was renamed camlan" "$CF_DIR/messages"
+	wait_for 5 grep -q "interface lan0 was renamed camlan: it stays enforced under the running policy until the next reload" "$CF_DIR/messages"
 check "renamed: XDP still on the interface" bash -c "ip -n $NS_RTR -d link show camlan | grep -q prog/xdp"
 check "renamed: the cloud host is still blocked" \
 	fails quiet cam "$CAMGEN" tcp --dst "$target" --port 443 --timeout-ms 300

@@ -30,24 +30,37 @@ check "bad file: cloud host still blocked" \
 	bash -c "! ip netns exec $NS_CAM $CAMGEN tcp --dst $target --port 443 --timeout-ms 300 >/dev/null"
 check "bad file: camfencectl reload fails" fails quiet ctl reload
 
-# an interface that does not exist: refused as well
+# an interface that does not exist yet: left out and said, enforced when
+# it appears
 sed 's/interface lan0/interface lan0 lan9/' "$conf.good" >"$conf"
 kill -HUP "$(cat "$CF_DIR/camfenced.pid")"
-check "missing interface: refused with its name" \
-	wait_for 5 grep -q "zone cameras: interface lan9: No such device; the running policy (generation 1) stays in force" "$CF_DIR/messages"
+check "missing interface: said by name" \
+	wait_for 5 grep -q "zone interface lan9 does not exist (yet): it is enforced when it appears" "$CF_DIR/messages"
+check "missing interface: the policy loads without it (generation 2)" wait_for 5 test "$(gen)" = 2
+check "missing interface: lan0 still blocks the cloud host" \
+	bash -c "! ip netns exec $NS_CAM $CAMGEN tcp --dst $target --port 443 --timeout-ms 300 >/dev/null"
+ip -n "$NS_RTR" link add lan9 type veth peer name lan9p
+ip -n "$NS_RTR" link set lan9 up
+check "missing interface: XDP on it within a second of its appearing" \
+	wait_for 1 bash -c "ip -n $NS_RTR -d link show lan9 | grep -q prog/xdp"
+check "missing interface: the policy was loaded again for it" test "$(gen)" = 3
+ip -n "$NS_RTR" link del lan9
+cp "$conf.good" "$conf"
+kill -HUP "$(cat "$CF_DIR/camfenced.pid")"
+wait_for 5 test "$(gen)" = 4
 
 # a good file that opens the cloud host
 sed "s|default deny|allow to $target tcp 443\n\tdefault deny|" "$conf.good" >"$conf"
 kill -HUP "$(cat "$CF_DIR/camfenced.pid")"
-check "good file: generation 2" wait_for 5 test "$(gen)" = 2
+check "good file: generation 5" wait_for 5 test "$(gen)" = 5
 check "good file: the newly allowed host is reached" \
 	quiet cam "$CAMGEN" tcp --dst "$target" --port 443 --timeout-ms 1000
-check "good file: loaded message in syslog" grep -q "policy $conf loaded: generation 2" "$CF_DIR/messages"
+check "good file: loaded message in syslog" grep -q "policy $conf loaded: generation 5" "$CF_DIR/messages"
 
 # and closed again through camfencectl
 cp "$conf.good" "$conf"
 check "camfencectl reload succeeds" quiet ctl reload
-check "reload: generation 3" test "$(gen)" = 3
+check "reload: generation 6" test "$(gen)" = 6
 check "reload: the host is blocked again" \
 	bash -c "! ip netns exec $NS_CAM $CAMGEN tcp --dst $target --port 443 --timeout-ms 300 >/dev/null"
 

@@ -335,6 +335,32 @@ START_TEST(missing_interface_is_an_error)
 }
 END_TEST
 
+/* camfenced's resolver: 0 for an interface that does not exist yet */
+static int ifindex_or_absent(const char *name, void *ctx)
+{
+	int idx = test_ifindex(name, ctx);
+
+	return idx < 0 ? 0 : idx;
+}
+
+START_TEST(absent_interface_is_left_out)
+{
+	struct cf_config *cfg = camfence_policy_parse_text("t.conf",
+		"zone z {\n\tinterface wan7 lan1\n}\ngroup g {\n mac 02:00:00:00:00:01\n policy p\n}\npolicy p {\n}\n");
+	struct cf_compiled *c;
+	char why[256];
+
+	ck_assert_int_eq(camfence_policy_compile(cfg, 0, ifindex_or_absent, NULL, &c, why,
+						 sizeof(why)), 0);
+	ck_assert_uint_eq(c->ifaces.n, 1);
+	ck_assert_uint_eq(c->iface_names.n, 1);
+	ck_assert_uint_eq(c->ifaces.v[0].key.ifindex, 11);
+	ck_assert_str_eq(c->iface_names.v[0], "lan1");
+	camfence_policy_compiled_free(c);
+	camfence_policy_free(cfg);
+}
+END_TEST
+
 START_TEST(slot_is_in_every_key)
 {
 	struct cf_config *cfg = camfence_policy_parse_file(POLICY);
@@ -403,6 +429,7 @@ Suite *policy_compile_suite(void)
 	tcase_add_test(tc, compiled_agrees_with_reference);
 	tcase_add_test(tc, first_match_wins_over_longer_prefix);
 	tcase_add_test(tc, missing_interface_is_an_error);
+	tcase_add_test(tc, absent_interface_is_left_out);
 	tcase_add_test(tc, slot_is_in_every_key);
 	tcase_add_test(tc, tables_stay_linear);
 	suite_add_tcase(s, tc);
