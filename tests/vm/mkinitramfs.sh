@@ -11,7 +11,8 @@
 # Inside: busybox (its applets in /bin), the iproute2 tools the tests need
 # at their usual paths, camfencectl (and camfenced when it is beside it),
 # genl_probe (built from genl_probe.c and
-# genl_records.c here), every shared library they use with the
+# genl_records.c here), differential (from differential.c, when
+# libcamfence.a is beside camfencectl), every shared library they use with the
 # ld.so, /init and /tests.sh from this folder, and in /lib/modules (flat,
 # uncompressed) camfence.ko, the modules it depends on and those the tests
 # need (veth, 8021q). /vmtest.env tells the tests what to expect and what to load.
@@ -77,6 +78,18 @@ daemon=$(dirname "$ctl")/camfenced
 	die "could not build genl_probe"
 copy_binary "$stage/genl_probe" /usr/bin/genl_probe
 rm "$stage/genl_probe"
+# differential, linking the daemon's library built beside camfencectl
+build=$(dirname "$ctl")
+if [ -f "$build/libcamfence.a" ] && [ -f "$build/camfence.skel.h" ]; then
+	# shellcheck disable=SC2046 # pkg-config's words
+	"${CC:-cc}" -O2 -Wall -Wextra -D_GNU_SOURCE -I"$top/include" -I"$top/daemon" -I"$build" \
+		-I"$top/tests/bpf" $(pkg-config --cflags libnl-genl-3.0) -o "$stage/differential" \
+		"$here/differential.c" "$top/tests/bpf/packet.c" "$build/libcamfence.a" \
+		$(pkg-config --libs libbpf libnl-genl-3.0 libmnl json-c) ||
+		die "could not build differential"
+	copy_binary "$stage/differential" /usr/bin/differential
+	rm "$stage/differential"
+fi
 
 # Module files in load order, dependencies first, for `modprobe -S` to
 # resolve against the VM kernel's modules.dep; built-ins print no insmod.

@@ -613,6 +613,86 @@ with_daemon() {
 	check "camfenced stopped: camfence.ko keeps its policy" daemon_down
 }
 
+# ---- the same random packets through all three ---------------------------
+
+DIFF=/usr/bin/differential
+
+# Zones by VLAN, groups by MAC and by VLAN, rules with ports over IPv4 and
+# IPv6 prefixes, strangers denied; every prefix is routed through w1.
+differential_policy() {
+	cat >/tmp/differential.conf <<CONF
+zone cams {
+	interface rc1
+	unknown deny
+}
+zone cctv {
+	interface rc1
+	vlan 7
+	unknown policy quarantine
+}
+group cam {
+	mac $CAM
+	policy cam
+}
+group lobby {
+	mac 02:00:00:00:00:22
+	policy open
+}
+group vlan-cams {
+	vlan 7
+	zone cctv
+	policy cam
+}
+policy cam {
+	allow to 192.0.2.0/24 tcp 554,8000-8010
+	deny to 192.0.2.128/25
+	allow to 192.0.2.0/24 udp 5004
+	allow to 2001:db8:1:0:8000::/65 udp 9999
+	allow to 2001:db8:1::/64 tcp
+	allow to 198.51.100.0/24 udp 123
+	deny to 203.0.113.0/24
+	allow to 2001:db8:20::/48 tcp 443
+	allow replies
+	default deny
+}
+policy open {
+	deny to 203.0.113.0/24 tcp 23
+	deny to 2001:db8:bad::/48
+	default allow
+}
+policy quarantine {
+	allow to 192.0.2.53 udp 53
+	default deny
+}
+CONF
+}
+
+differential_routes() {
+	n r1 "$IP" route "$1" 198.51.100.0/24 via 10.1.2.2 &&
+	n r1 "$IP" -6 route "$1" 2001:db8::/32 via fd00:1:2::2
+}
+
+differential() {
+	if [ ! -x "$DIFF" ]; then
+		info "no differential in the initramfs: reference, XDP and module not compared"
+		return
+	fi
+	differential_policy
+	differential_routes add || { fail "differential: routes into w1"; return; }
+	seed=$(awk '{ print int($1 * 1000) % 1000000 }' /proc/uptime)
+	out=$(n r1 "$DIFF" /tmp/differential.conf c1 cv1 rc1 "$DIFF_PACKETS" "$seed" 2>&1)
+	case $out in
+	*"differential: $DIFF_PACKETS packets agree"*)
+		pass "differential: $DIFF_PACKETS packets, reference = XDP = camfence.ko (seed $seed)" ;;
+	*)
+		fail "differential: reference, XDP and camfence.ko on $DIFF_PACKETS packets (seed $seed)"
+		info "$out" ;;
+	esac
+	differential_routes del
+}
+
+DIFF_PACKETS=2000
+
 # ---- load and unload ----------------------------------------------------
 
 unload_load_cycles() {
@@ -679,6 +759,7 @@ check "IPv6 FORWARD hook in a netns newer than the module" forwarded_through cam
 check "kprobes removed" kprobes_remove
 traffic
 with_daemon
+differential
 check "netns deleted while loaded" "$IP" netns del c2
 
 check "rmmod camfence" rmmod camfence
