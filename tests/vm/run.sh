@@ -12,7 +12,13 @@
 # nothing failed and the VM got to the end of the tests.
 #
 # Environment: CAMFENCE_KO, CAMFENCECTL (binaries under test), QEMU,
-# VM_TIMEOUT (seconds, default 180), VM_LOG (keep the console log there).
+# VM_TIMEOUT (seconds, default 180), VM_LOG (keep the console log there),
+# VM_MEM (MB, default 512), VM_SMP (CPUs, default QEMU's one),
+# VM_SCRIPT (run in the VM instead of tests.sh, as /tests.sh; it reports the
+# same way), VM_EXTRA (host files to add to the initramfs, separated by
+# blanks: SRC at the same path, or SRC=DST; for binaries, list their
+# libraries too). Both go in a second cpio appended to mkinitramfs.sh's: the
+# kernel unpacks concatenated archives in turn, later files replacing earlier.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +27,7 @@ ko=${CAMFENCE_KO:-$top/build/kmod/camfence.ko}
 ctl=${CAMFENCECTL:-$top/build/camfencectl}
 qemu=${QEMU:-qemu-system-x86_64}
 timeout=${VM_TIMEOUT:-180}
+mem=${VM_MEM:-512}
 
 die() {
 	echo "vm: $*" >&2
@@ -77,6 +84,27 @@ report() {
 "$here/mkinitramfs.sh" "$tmp/initrd.gz" "$kver" "$ko" "$ctl" ||
 	die "could not build the initramfs"
 
+# The second archive, only when asked for: the default initramfs is exactly
+# mkinitramfs.sh's.
+if [ -n "${VM_SCRIPT:-}${VM_EXTRA:-}" ]; then
+	mkdir "$tmp/extra"
+	if [ -n "${VM_SCRIPT:-}" ]; then
+		[ -f "$VM_SCRIPT" ] || die "VM_SCRIPT $VM_SCRIPT not found"
+		install -m 0755 "$VM_SCRIPT" "$tmp/extra/tests.sh"
+	fi
+	for spec in ${VM_EXTRA:-}; do
+		src=${spec%%=*} dst=${spec#*=}
+		[ -e "$src" ] || die "VM_EXTRA: $src not found"
+		mkdir -p "$tmp/extra$(dirname "$dst")"
+		cp -L "$src" "$tmp/extra$dst"
+	done
+	(cd "$tmp/extra" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null --create --format=newc --owner=0:0 --quiet) | gzip -1 >>"$tmp/initrd.gz" ||
+		die "could not append VM_SCRIPT and VM_EXTRA to the initramfs"
+fi
+qemu_cpus=()
+[ -z "${VM_SMP:-}" ] || qemu_cpus=(-smp "$VM_SMP")
+
 echo "vm: booting $kernel (timeout ${timeout}s)"
 start=$SECONDS
 # Both exist before tail and report look for them.
@@ -85,7 +113,7 @@ start=$SECONDS
 trap 'report interrupted; exit 1' HUP INT TERM
 # In the background so an interrupted run can stop it (timeout passes our
 # SIGTERM on to QEMU); the console is followed while it grows.
-timeout "$timeout" "$qemu" -accel tcg -m 512 -nographic -no-reboot -nic none \
+timeout "$timeout" "$qemu" -accel tcg -m "$mem" "${qemu_cpus[@]}" -nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$tmp/initrd.gz" \
 	-append "console=ttyS0 panic=-1 quiet" </dev/null >"$tmp/raw" 2>&1 &
 vm=$!
