@@ -16,7 +16,7 @@
 # the host to copy into the VM: installs Debian's nftables if it is missing.
 # Exits non-zero only when a measurement cannot be made.
 #
-#   BENCH_KMOD_ROUNDS (3 each)  BENCH_KMOD_SECONDS (2)  BENCH_KMOD_RATE (200000 frames/s)
+#   BENCH_KMOD_ROUNDS (7 each)  BENCH_KMOD_SECONDS (3)  BENCH_KMOD_RATE (200000 frames/s)
 #   BENCH_KMOD_SMP (2)  BENCH_KMOD_MEM (1024 MB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,8 +26,8 @@ say() { echo "bench: kmod: $*" >&2; }
 
 build=${1:-build}
 out=$build/bench
-rounds=${BENCH_KMOD_ROUNDS:-3}
-secs=${BENCH_KMOD_SECONDS:-2}
+rounds=${BENCH_KMOD_ROUNDS:-7}
+secs=${BENCH_KMOD_SECONDS:-3}
 rate=${BENCH_KMOD_RATE:-200000}
 
 [ "$(id -u)" -eq 0 ] || die "needs root (mknod in the initramfs)"

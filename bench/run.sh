@@ -2,14 +2,16 @@
 # make bench: ns per packet of the XDP program against an XDP_PASS baseline
 # and against xdp-filter's program, seconds to compile and push a policy of
 # 100,000 rules, camfencectl check on policies of 10,000 devices, and
-# camfenced's memory and CPU under 10,000 devices' flows (bench/daemon.sh).
+# camfenced's memory and CPU under 10,000 devices' flows (bench/daemon.sh),
+# and camfence.ko's forwarding drop rate against nftables in the test VM
+# (bench/kmod.sh; skipped with a note when the module is not built).
 # Writes BUILD/bench/results.tsv (name<TAB>value<TAB>unit) and prints it as a
 # table. Exits non-zero only when a measurement cannot be made; targets are
 # for docs/PERFORMANCE.md to judge, not for this script.
 #
 #   BENCH_ROUNDS (7)  BENCH_REPEAT (1000000)  BENCH_CHECK_RUNS (5)  BENCH_PUSH_RUNS (3)
 #   BENCH_XDPFILTER (libxdp1's /usr/lib/<multiarch>/bpf/xdpfilt_dny_all.o)
-#   BENCH_DAEMON_* (bench/daemon.sh)
+#   BENCH_DAEMON_* (bench/daemon.sh)  BENCH_KMOD_* (bench/kmod.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,6 +72,13 @@ check_time 10k_devices_100k_rules 100000
 
 echo "bench: camfenced with 10,000 devices, in a sandbox of network namespaces" >&2
 bench/daemon.sh "$build" >>"$tmp" || die "daemon measurements failed"
+
+if [ -e "$build/kmod/camfence.ko" ]; then
+	echo "bench: camfence.ko against nftables, in the test VM" >&2
+	bench/kmod.sh "$build" >>"$tmp" || die "camfence.ko measurements failed"
+else
+	echo "bench: $build/kmod/camfence.ko is missing: no camfence.ko figures (make kmod)" >&2
+fi
 
 chmod 644 "$tmp"
 mv "$tmp" "$results"

@@ -58,17 +58,50 @@ static int ifindex_of(const char *name, void *ctx)
 	return idx ? (int)idx : -ENODEV;
 }
 
-/* Same records, same order, per table: what was pushed is what is live. */
+/* The module keeps each table sorted for its binary searches, so a dump
+ * comes back in its own order: both sides are sorted bytewise first. */
+static size_t entry_size;
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, entry_size);
+}
+
+#define SORTED(c, field)								\
+	(entry_size = sizeof(*(c)->field.v),						\
+	 (c)->field.n ? qsort((c)->field.v, (c)->field.n, entry_size, entry_cmp) : (void)0, 1)
+
+/* Same records per table: what was pushed is what is live. */
 #define SAME(a, b, field)								\
 	((a)->field.n == (b)->field.n &&						\
 	 (!(a)->field.n || !memcmp((a)->field.v, (b)->field.v, (a)->field.n * sizeof(*(a)->field.v))))
 
-static int same_policy(const struct cf_compiled *a, const struct cf_compiled *b)
+/* Names the first table that differs on stderr, so a failure says where. */
+#define CHECK(a, b, field)								\
+	do {										\
+		if (!SORTED(a, field) || !SORTED(b, field) || !SAME(a, b, field)) {						\
+			fprintf(stderr, "kmod_push: table " #field ": pushed %zu records, live %zu\n", \
+				(a)->field.n, (b)->field.n);				\
+			return 0;							\
+		}									\
+	} while (0)
+
+static int same_policy(struct cf_compiled *a, struct cf_compiled *b)
 {
-	return a->slot == b->slot && SAME(a, b, ifaces) && SAME(a, b, macs) &&
-	       SAME(a, b, src4) && SAME(a, b, src6) && SAME(a, b, vlans) &&
-	       SAME(a, b, dst4) && SAME(a, b, dst6) && SAME(a, b, ports) &&
-	       SAME(a, b, policies);
+	if (a->slot != b->slot) {
+		fprintf(stderr, "kmod_push: slot: pushed %u, live %u\n", a->slot, b->slot);
+		return 0;
+	}
+	CHECK(a, b, ifaces);
+	CHECK(a, b, macs);
+	CHECK(a, b, src4);
+	CHECK(a, b, src6);
+	CHECK(a, b, vlans);
+	CHECK(a, b, dst4);
+	CHECK(a, b, dst6);
+	CHECK(a, b, ports);
+	CHECK(a, b, policies);
+	return 1;
 }
 
 static size_t records(const struct cf_compiled *c)
