@@ -18,7 +18,7 @@
  * address routed through ROUTER-IF's peer, none of them owned by the WAN
  * namespace, so nothing answers and each frame is judged exactly once.
  *
- * Prints "differential: N packets agree (seed S)", or each disagreeing
+ * Prints "differential: N packets agree (seed S): ...", or each disagreeing
  * packet (at most 10) and exits 1; 2 on a setup failure.
  */
 #include <arpa/inet.h>
@@ -313,7 +313,7 @@ int main(int argc, char **argv)
 	struct sockaddr_ll to;
 	struct counts last;
 	uint8_t router_mac[6];
-	int fd, prog, rif, i, n, failed = 0;
+	int fd, prog, rif, i, n, failed = 0, passed = 0, tagged = 0, v6 = 0;
 	unsigned int first;
 
 	if (argc < 6) {
@@ -401,6 +401,9 @@ int main(int argc, char **argv)
 		}
 		ko = module_verdict(k, &last);
 
+		passed += want == CAMFENCE_PASS;
+		tagged += !!s.vlan[0];
+		v6 += s.family == AF_INET6;
 		if (xdp == want && ko == want)
 			continue;
 		if (++failed <= 10) {
@@ -417,7 +420,8 @@ int main(int argc, char **argv)
 	if (failed)
 		printf("differential: %d of %d packets disagree (seed %u)\n", failed, n, first);
 	else
-		printf("differential: %d packets agree (seed %u)\n", n, first);
+		printf("differential: %d packets agree (seed %u): %d passed, %d dropped; %d IPv6, "
+		       "%d on VLAN %d\n", n, first, passed, n - passed, v6, tagged, VLAN);
 	camfence_loader_close(loader);
 	camfence_kmod_close(k);
 	camfence_policy_free(cfg);

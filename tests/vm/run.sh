@@ -13,7 +13,8 @@
 #
 # Environment: CAMFENCE_KO, CAMFENCECTL (binaries under test), QEMU,
 # VM_TIMEOUT (seconds, default 180), VM_LOG (keep the console log there),
-# VM_MEM (MB, default 512), VM_SMP (CPUs, default QEMU's one),
+# VM_MEM (MB, default 512), VM_SMP (CPUs, default 2: the counters test
+# sends from each),
 # VM_SCRIPT (run in the VM instead of tests.sh, as /tests.sh; it reports the
 # same way), VM_EXTRA (host files to add to the initramfs, separated by
 # blanks: SRC at the same path, or SRC=DST; for binaries, list their
@@ -102,8 +103,7 @@ if [ -n "${VM_SCRIPT:-}${VM_EXTRA:-}" ]; then
 		cpio --null --create --format=newc --owner=0:0 --quiet) | gzip -1 >>"$tmp/initrd.gz" ||
 		die "could not append VM_SCRIPT and VM_EXTRA to the initramfs"
 fi
-qemu_cpus=()
-[ -z "${VM_SMP:-}" ] || qemu_cpus=(-smp "$VM_SMP")
+qemu_cpus=(-smp "${VM_SMP:-2}")
 
 echo "vm: booting $kernel (timeout ${timeout}s)"
 start=$SECONDS

@@ -465,6 +465,36 @@ events_rate_limited() {
 	[ $((ev2 - ev)) -le 8000 ] || { echo "$((ev2 - ev)) events sent"; return 1; }
 }
 
+# softnet CPU: packets CPU (0-based) has taken off its backlog, from
+# /proc/net/softnet_stat (hex, one line a CPU).
+softnet() {
+	hex=$(awk -v cpu="$1" 'NR == cpu + 1 { print $1 }' /proc/net/softnet_stat)
+	echo $((0x${hex:-0}))
+}
+
+# counted_on_every_cpu: ten blocked pings from each CPU in turn. A veth
+# hands its packet to the receive backlog of the CPU that sent it, so each
+# batch crosses the forward hook on its own CPU (softnet_stat shows it); the
+# camera's drop count, summed over the module's per-CPU counters, goes up by
+# ten for each.
+counted_on_every_cpu() {
+	cpus=$(grep -c '^processor' /proc/cpuinfo)
+	[ "$cpus" -ge 2 ] || { echo "$cpus CPU: run the VM with VM_SMP=2 or more"; return 1; }
+	pk=$(counter device 1 5)
+	cpu=0
+	while [ "$cpu" -lt "$cpus" ]; do
+		before=$(softnet "$cpu")
+		n c1 taskset -c "$cpu" ping -q -c 10 -i 0.05 -W 1 203.0.113.1 >/dev/null 2>&1
+		after=$(softnet "$cpu")
+		[ $((after - before)) -ge 10 ] ||
+			{ echo "CPU $cpu's backlog took $((after - before)) packets"; return 1; }
+		cpu=$((cpu + 1))
+	done
+	pk2=$(counter device 1 5)
+	[ $((pk2 - pk)) = $((10 * cpus)) ] ||
+		{ echo "drops $pk -> $pk2 for $((10 * cpus)) pings on $cpus CPUs"; return 1; }
+}
+
 counters_show_drops() {
 	out=$(n r1 "$PROBE" counters 2>&1)
 	echo "$out" | grep -q "^generation $GEN$" || { echo "$out"; return 1; }
@@ -527,6 +557,7 @@ traffic() {
 	check "events: one per blocked connection, fields as the XDP program's" \
 		event_for_blocked_ping
 	check "events: rate-limited, the excess counted lost" events_rate_limited
+	check "counters: drops on every CPU summed, ten pings each" counted_on_every_cpu
 	check "COUNTERS_GET: drops of the camera, rule 0 and the stats" counters_show_drops
 	check "COUNTERS_RESET zeroes them" counters_reset
 	GEN=$((GEN + 1))
@@ -680,10 +711,12 @@ differential() {
 	differential_policy
 	differential_routes add || { fail "differential: routes into w1"; return; }
 	seed=$(awk '{ print int($1 * 1000) % 1000000 }' /proc/uptime)
+	start=$(cut -d ' ' -f 1 /proc/uptime)
 	out=$(n r1 "$DIFF" /tmp/differential.conf c1 cv1 rc1 "$DIFF_PACKETS" "$seed" 2>&1)
 	case $out in
 	*"differential: $DIFF_PACKETS packets agree"*)
-		pass "differential: $DIFF_PACKETS packets, reference = XDP = camfence.ko (seed $seed)" ;;
+		pass "differential: $DIFF_PACKETS packets, reference = XDP = camfence.ko (seed $seed)"
+		info "$(echo "$out" | tail -n 1), in $(awk -v s="$start" '{ print int($1 - s) }' /proc/uptime) s" ;;
 	*)
 		fail "differential: reference, XDP and camfence.ko on $DIFF_PACKETS packets (seed $seed)"
 		info "$out" ;;
