@@ -199,7 +199,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "check")) {
 		if (nargs > 1)
 			goto too_many;
-		return camfence_check_file(nargs ? argv[optind + 1] : config, stdout, stderr);
+		return camfence_check_file(nargs ? argv[optind + 1] : config, CF_TRUST_WARN, stdout,
+					  stderr);
 	}
 	if (!strcmp(cmd, "audit"))
 		return camfence_audit_main(argc - optind, argv + optind, stdout, stderr);

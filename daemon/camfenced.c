@@ -319,7 +319,7 @@ static int parse_options(struct daemon *d, int argc, char **argv)
 			d->alerts_conf.window = window;
 			break;
 		case O_REMOTE: d->remote_spec = optarg; break;
-		case O_CHECK: exit(camfence_check_file(optarg, stdout, stderr));
+		case O_CHECK: exit(camfence_check_file(optarg, CF_TRUST_REQUIRE, stdout, stderr));
 		case 'V': printf("camfenced %s\n", CAMFENCE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -2;

@@ -184,7 +184,7 @@ static int load(struct daemon *d)
 	char why[512], keep[80];
 	int ret;
 
-	g.cfg = camfence_policy_parse_file(d->config_path);
+	g.cfg = camfence_policy_parse_file_trust(d->config_path, CF_TRUST_REQUIRE);
 	if (!g.cfg)
 		return -ENOMEM;
 	if (g.cfg->nerrors) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "policy_trust.h"
 
 #define CF_NAME_MAX	32
 #define CF_MAX_ERRORS	50
@@ -167,6 +168,10 @@ struct cf_config {
  * them; vendor names are looked up in the registry under CAMFENCE_OUI_DIR
  * (default /usr/share/ieee-data). */
 struct cf_config *camfence_policy_parse_file(const char *path);
+/* The same, judging each file read, the top one and every include, by who
+ * could have written it (policy_trust.h): an error or a warning naming the
+ * file, its owner or mode, and what to do. */
+struct cf_config *camfence_policy_parse_file_trust(const char *path, enum cf_trust trust);
 struct cf_config *camfence_policy_parse_text(const char *path, const char *text);
 void camfence_policy_free(struct cf_config *cfg);
 void camfence_policy_print_errors(const struct cf_config *cfg, FILE *out);

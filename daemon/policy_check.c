@@ -2,9 +2,9 @@
 #include "policy_check.h"
 #include "policy_compile.h"
 
-int camfence_check_file(const char *path, FILE *out, FILE *err)
+int camfence_check_file(const char *path, enum cf_trust trust, FILE *out, FILE *err)
 {
-	struct cf_config *cfg = camfence_policy_parse_file(path);
+	struct cf_config *cfg = camfence_policy_parse_file_trust(path, trust);
 	struct cf_compiled *c = NULL;
 	size_t i, nif = 0, nrules = 0;
 	char why[512];

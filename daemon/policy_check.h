@@ -6,7 +6,11 @@
 
 #include <stdio.h>
 
-/* Returns 0 when the file is good, 1 when it has errors. */
-int camfence_check_file(const char *path, FILE *out, FILE *err);
+#include "policy_trust.h"
+
+/* Returns 0 when the file is good, 1 when it has errors. trust: how the
+ * owner and mode of the file and its includes count (policy_trust.h):
+ * camfencectl warns, camfenced --check judges as the daemon will. */
+int camfence_check_file(const char *path, enum cf_trust trust, FILE *out, FILE *err);
 
 #endif

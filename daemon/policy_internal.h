@@ -10,6 +10,7 @@ struct cf_parse_ctx {
 	struct cf_config *cfg;
 	CF_VEC(char *) texts;		/* by file index, as cfg->files */
 	CF_VEC(char *) stack;		/* real paths of the files being read */
+	enum cf_trust trust;		/* how each file's owner and mode are judged */
 };
 
 void camfence_policy_error(struct cf_parse_ctx *ctx, struct cf_loc loc, const char *fmt, ...)

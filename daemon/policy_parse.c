@@ -906,7 +906,7 @@ static int read_file(struct cf_parse_ctx *ctx, const char *path, const char *sho
 	const char *name = ctx->cfg->files.n == 0 ? "" : shown;
 	const char *colon = ctx->cfg->files.n == 0 ? "" : ": ";
 	int top = ctx->cfg->files.n == 0;
-	char real[PATH_MAX], *text;
+	char real[PATH_MAX], why[PATH_MAX + 200], *text;
 	struct stat st;
 	unsigned int file;
 	size_t n, i;
@@ -932,6 +932,18 @@ static int read_file(struct cf_parse_ctx *ctx, const char *path, const char *sho
 				      "larger than 16 MiB" : "not a regular file");
 		close(fd);
 		return -1;
+	}
+	if (ctx->trust != CF_TRUST_IGNORE &&
+	    camfence_policy_trust_fd(path, fd, geteuid(), why, sizeof(why))) {
+		if (ctx->trust == CF_TRUST_WARN) {
+			camfence_policy_warning(ctx, from, "%s%s%s; camfenced refuses the file until then",
+						name, colon, why);
+		} else {
+			camfence_policy_error(ctx, from, "%s%s%s; camfenced reads no policy file that anyone but root could change",
+					      name, colon, why);
+			close(fd);
+			return -1;
+		}
 	}
 	f = fdopen(fd, "r");
 	if (!f) {
@@ -1022,7 +1034,12 @@ struct cf_config *camfence_policy_parse_text(const char *path, const char *text)
 
 struct cf_config *camfence_policy_parse_file(const char *path)
 {
-	struct cf_parse_ctx ctx = { .cfg = new_config(path) };
+	return camfence_policy_parse_file_trust(path, CF_TRUST_IGNORE);
+}
+
+struct cf_config *camfence_policy_parse_file_trust(const char *path, enum cf_trust trust)
+{
+	struct cf_parse_ctx ctx = { .cfg = new_config(path), .trust = trust };
 	struct cf_loc top = { 0, 0, 0 };
 
 	read_file(&ctx, path, path, top);

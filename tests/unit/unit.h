@@ -7,6 +7,7 @@
 Suite *addr_suite(void);
 Suite *policy_parse_suite(void);
 Suite *policy_compile_suite(void);
+Suite *policy_trust_suite(void);
 Suite *events_suite(void);
 Suite *alerts_suite(void);
 Suite *syslog_remote_suite(void);

@@ -8,6 +8,7 @@ int main(void)
 		addr_suite(),
 		policy_parse_suite(),
 		policy_compile_suite(),
+		policy_trust_suite(),
 		events_suite(),
 		alerts_suite(),
 		syslog_remote_suite(),
