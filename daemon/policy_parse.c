@@ -56,10 +56,13 @@ void *camfence_policy_vec_grow(void **v, size_t *n, size_t *cap, size_t size)
 }
 
 static char *format_message(struct cf_parse_ctx *ctx, struct cf_loc loc, const char *kind,
+			    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static char *format_message(struct cf_parse_ctx *ctx, struct cf_loc loc, const char *kind,
 			    const char *fmt, va_list ap)
 {
 	const char *src = loc.file < ctx->texts.n ? ctx->texts.v[loc.file] : NULL;
-	char msg[512], caret[512];
+	char msg[1024], caret[512];
 	const char *line = "";
 	size_t len = 0, i;
 	char *out;
@@ -73,6 +76,12 @@ static char *format_message(struct cf_parse_ctx *ctx, struct cf_loc loc, const c
 	for (i = 0; i + 1 < loc.col && i < len && i < sizeof(caret) - 2; i++)
 		caret[i] = line[i] == '\t' ? '\t' : ' ';
 	caret[i] = '\0';
+	/* about a file that could not be read, or not trusted: no line to show */
+	if (!src && asprintf(&out, "%s:%u:%u: %s%s", camfence_policy_file(ctx->cfg, loc), loc.line,
+			     loc.col, kind, msg) < 0)
+		return NULL;
+	if (!src)
+		return out;
 	if (asprintf(&out, "%s:%u:%u: %s%s\n%.*s\n%s^", camfence_policy_file(ctx->cfg, loc),
 		     loc.line, loc.col, kind, msg, (int)len, line, caret) < 0)
 		return NULL;

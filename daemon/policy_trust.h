@@ -12,8 +12,9 @@
 #define CAMFENCE_POLICY_TRUST_H
 
 #include <stddef.h>
-#include <sys/stat.h>
 #include <sys/types.h>
+
+struct stat;	/* <sys/stat.h>: not pulled into every user of policy.h */
 
 enum cf_trust {
 	CF_TRUST_IGNORE,

@@ -17,6 +17,9 @@
 # which callers run from an EXIT trap. The router's only route out leads into
 # the internet namespace; nothing reaches the host's interfaces.
 
+# policy files the tests write must be root's alone, or camfenced refuses them
+umask 022
+
 CF_ROOT=${CF_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CF_BUILD=${CF_BUILD:-$CF_ROOT/build}
 CAMFENCED=${CAMFENCED:-$CF_BUILD/camfenced}
