@@ -16,7 +16,9 @@ BPFTOOL  ?= bpftool
 PKG      := pkg-config
 
 CFLAGS   ?= -O2 -g
+# -Wformat=2: a format that is not a literal is flagged (docs/SECURITY.md)
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror=implicit-function-declaration \
+            -Wformat=2 -Wformat-security -Werror=format-security \
             -D_GNU_SOURCE -Iinclude -Idaemon -I$(BUILD)
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Wno-unused-parameter \
             -I/usr/include/$(shell $(CC) -dumpmachine) -Iinclude
@@ -121,7 +123,7 @@ FUZZ_CFLAGS  := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefi
                 -D_GNU_SOURCE -Iinclude -Idaemon -DFUZZ_DATA='"$(CURDIR)/tests/fuzz"'
 # the parser and what it calls: the harness links these, not libcamfence.a
 FUZZ_SRCS    := tests/fuzz/fuzz_policy.c daemon/policy_lex.c daemon/policy_parse.c \
-                daemon/policy_resolve.c daemon/oui.c daemon/addr.c
+                daemon/policy_resolve.c daemon/policy_trust.c daemon/oui.c daemon/addr.c
 
 $(FUZZ_DIR)/fuzz_policy: $(FUZZ_SRCS) $(wildcard include/*.h daemon/*.h)
 	@mkdir -p $(@D)

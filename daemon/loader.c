@@ -21,6 +21,10 @@
  * keys and values, 16 calls for a full table. */
 #define FLOW_BATCH	4096
 
+/* fmt is libbpf's own, never from a packet or a file */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char buf[1024];

@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,12 +224,19 @@ static uint64_t mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static int bad_spec(char *err, size_t errlen, const char *spec, const char *fmt, const char *arg)
+static int bad_spec(char *err, size_t errlen, const char *spec, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int bad_spec(char *err, size_t errlen, const char *spec, const char *fmt, ...)
 {
 	int n = snprintf(err, errlen, "remote syslog '%.100s': ", spec);
+	va_list ap;
 
-	if (n >= 0 && (size_t)n < errlen)
-		snprintf(err + n, errlen - n, fmt, arg);
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - n, fmt, ap);
+		va_end(ap);
+	}
 	return -1;
 }
 
