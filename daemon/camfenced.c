@@ -360,8 +360,13 @@ static int open_loader(struct daemon *d)
 static int setup(struct daemon *d, sigset_t *mask)
 {
 	__u64 st[__CAMFENCE_STAT_MAX];
-	char err[256];
+	char err[512];
 
+	/* before anything is attached: a socket others could replace is no start */
+	if (camfence_control_check_dir(d->socket_path, err, sizeof(err))) {
+		camfence_log(LOG_ERR, "%s", err);
+		return -1;
+	}
 	d->flows = camfence_flowtrack_new(d->max_devices, d->max_flows);
 	d->alerts = camfence_alerts_new(&d->alerts_conf, camfenced_events_sink, d);
 	if (!d->flows || !d->alerts) {

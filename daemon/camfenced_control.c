@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -15,6 +16,7 @@
 #include "control.h"
 #include "kmod_client.h"
 #include "log.h"
+#include "ratelimit.h"
 
 #define MAX_WORDS 4
 
@@ -406,14 +408,31 @@ static void dispatch(struct daemon *d, const struct request *r, FILE *f)
 	}
 }
 
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 void camfenced_control_serve(struct daemon *d)
 {
+	static struct cf_bucket refused_log;
 	char line[CAMFENCE_CONTROL_MAX], err[160];
+	uid_t peer = 0;
 	struct request r;
 	FILE *f;
 	int fd;
 
-	fd = camfence_control_accept(d->ctlfd, line, sizeof(line));
+	fd = camfence_control_accept(d->ctlfd, line, sizeof(line), &peer);
+	if (fd == -EPERM) {
+		/* said, but a client in a loop must not fill the log */
+		if (camfence_ratelimit_allow(&refused_log, mono_ns(), 10, 60))
+			camfence_log(LOG_WARNING, "control socket %s: a client of uid %d was refused: camfenced answers root only",
+				     d->socket_path, (int)peer);
+		return;
+	}
 	if (fd < 0)
 		return;
 	f = fdopen(fd, "w");

@@ -22,6 +22,41 @@ static int fill_addr(struct sockaddr_un *sun, const char *path)
 	return 0;
 }
 
+int camfence_control_check_dir(const char *path, char *why, size_t len)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct stat st;
+	uid_t self = geteuid();
+
+	if (strlen(path) >= sizeof(dir)) {
+		snprintf(why, len, "control socket %.80s...: path too long (%zu bytes at most)", path,
+			 sizeof(dir) - 1);
+		return -ENAMETOOLONG;
+	}
+	strcpy(dir, path);
+	dirname(dir);
+	/* missing: camfence_control_listen makes it 0700; unreadable: it says why */
+	if (stat(dir, &st))
+		return 0;
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(why, len, "control socket %s: %s is not a directory", path, dir);
+		return -ENOTDIR;
+	}
+	if (st.st_uid != 0 && st.st_uid != self) {
+		snprintf(why, len, "control socket %s: its directory %s is owned by uid %u, who could put a socket of their own in camfenced's place: chown root %s, or choose another with -s",
+			 path, dir, (unsigned int)st.st_uid, dir);
+		return -EPERM;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		snprintf(why, len, "control socket %s: its directory %s is writable by %s (mode %04o), who could put a socket of their own in camfenced's place: chmod go-w %s",
+			 path, dir, (st.st_mode & S_IWGRP) && (st.st_mode & S_IWOTH) ?
+			 "group and others" : st.st_mode & S_IWGRP ? "group" : "others",
+			 (unsigned int)(st.st_mode & 07777), dir);
+		return -EPERM;
+	}
+	return 0;
+}
+
 int camfence_control_listen(const char *path)
 {
 	struct sockaddr_un sun;
@@ -47,7 +82,7 @@ int camfence_control_listen(const char *path)
 	return fd;
 }
 
-int camfence_control_accept(int lfd, char *req, size_t len)
+int camfence_control_accept(int lfd, char *req, size_t len, uid_t *peer)
 {
 	struct timeval tv = { .tv_sec = 1 };
 	struct ucred cred;
@@ -59,9 +94,19 @@ int camfence_control_accept(int lfd, char *req, size_t len)
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid != 0) {
-		dprintf(fd, "error: camfenced answers root only\n");
+	/* the socket's mode keeps others out; this holds even if it is changed */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen)) {
+		dprintf(fd, "error: camfenced cannot tell who is asking (SO_PEERCRED: %s); it answers root only\n",
+			strerror(errno));
 		close(fd);
+		*peer = (uid_t)-1;
+		return -EPERM;
+	}
+	if (cred.uid != 0) {
+		dprintf(fd, "error: camfenced answers root only; uid %u is refused\n",
+			(unsigned int)cred.uid);
+		close(fd);
+		*peer = cred.uid;
 		return -EPERM;
 	}
 	/* a client that sends nothing must not stall the daemon */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # camfencectl: every command with good and bad arguments, --json on every
-# listing, and the errors an admin meets: no daemon, not root.
+# listing, and the errors an admin meets: no daemon, not root. camfenced
+# itself refuses a client that is not root, whatever the socket's mode.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 trap sandbox_down EXIT
@@ -96,5 +97,37 @@ for cmd in status devices flows blocked rules reload stop; do
 	check "not root: $cmd is told to run as root" said "permission denied on $CF_DIR/ctl.sock: run as root"
 done
 check "not root: the daemon still runs" quiet ctl status
+
+# the daemon's own check (SO_PEERCRED), past the socket's mode: with the
+# socket opened to everyone, a client that is not root is still refused
+gen() { ctl status | awk '/^policy/ { print $4 }'; }
+gen0=$(gen)
+chmod 0666 "$CF_DIR/ctl.sock"
+for cmd in status reload stop; do
+	check "not root, socket open to all: $cmd exits 1" exits 1 nobody "$cmd"
+	check "not root, socket open to all: camfenced refuses $cmd, naming the uid" \
+		said "^camfenced: camfenced answers root only; uid 65534 is refused$"
+done
+check "not root, socket open to all: a raw request is refused too" \
+	bash -c "echo reload | ip netns exec $NS_RTR setpriv --reuid=65534 --regid=65534 --clear-groups socat - UNIX-CONNECT:$CF_DIR/ctl.sock | grep -q '^error: camfenced answers root only; uid 65534 is refused$'"
+check "not root, socket open to all: nothing was reloaded" test "$(gen)" = "$gen0"
+check "not root, socket open to all: nothing was stopped" quiet ctl status
+check "not root, socket open to all: the refusal is logged with the uid" \
+	wait_for 2 grep -q "camfenced\[[0-9]*\]: control socket $CF_DIR/ctl.sock: a client of uid 65534 was refused: camfenced answers root only" "$CF_DIR/messages"
+chmod 0600 "$CF_DIR/ctl.sock"
+
+# a socket directory others could write to: they could put a socket of
+# their own where camfencectl looks; refused before anything is attached
+mkdir -m 0777 "$CF_DIR/open"
+set +e
+rtr "$CAMFENCED" -f -c "$conf" -s "$CF_DIR/open/ctl.sock" --pidfile "$CF_DIR/open.run" \
+	--pin-dir none >"$CF_DIR/open.out" 2>&1
+rc=$?
+set -e
+check "socket in a directory anyone may write to: camfenced exits 1" test "$rc" -eq 1
+check "socket in a directory anyone may write to: says which and what to do" \
+	grep -q "control socket $CF_DIR/open/ctl.sock: its directory $CF_DIR/open is writable by group and others (mode 0777), who could put a socket of their own in camfenced's place: chmod go-w $CF_DIR/open" "$CF_DIR/open.out"
+check "socket in a directory anyone may write to: the running daemon is untouched" \
+	test "$(gen)" = "$gen0"
 
 exit "$CF_FAILED"
