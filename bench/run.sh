@@ -3,6 +3,8 @@
 # and against xdp-filter's program, seconds to compile and push a policy of
 # 100,000 rules, camfencectl check on policies of 10,000 devices, and
 # camfenced's memory and CPU under 10,000 devices' flows (bench/daemon.sh),
+# what it says of 1,000,000 blocked frames over 100,000 flows, more events
+# than its ring buffer holds (bench/event_flood.sh),
 # and camfence.ko's forwarding drop rate against nftables in the test VM
 # (bench/kmod.sh; skipped with a note when the module is not built).
 # Writes BUILD/bench/results.tsv (name<TAB>value<TAB>unit) and prints it as a
@@ -11,7 +13,7 @@
 #
 #   BENCH_ROUNDS (7)  BENCH_REPEAT (1000000)  BENCH_CHECK_RUNS (5)  BENCH_PUSH_RUNS (3)
 #   BENCH_XDPFILTER (libxdp1's /usr/lib/<multiarch>/bpf/xdpfilt_dny_all.o)
-#   BENCH_DAEMON_* (bench/daemon.sh)  BENCH_KMOD_* (bench/kmod.sh)
+#   BENCH_DAEMON_* (bench/daemon.sh)  BENCH_FLOOD_* (bench/event_flood.sh)  BENCH_KMOD_* (bench/kmod.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,6 +74,9 @@ check_time 10k_devices_100k_rules 100000
 
 echo "bench: camfenced with 10,000 devices, in a sandbox of network namespaces" >&2
 bench/daemon.sh "$build" >>"$tmp" || die "daemon measurements failed"
+
+echo "bench: 1,000,000 blocked frames over 100,000 flows: event losses, alert limits, memory" >&2
+bench/event_flood.sh "$build" >>"$tmp" || die "event flood measurements failed"
 
 if [ -e "$build/kmod/camfence.ko" ]; then
 	echo "bench: camfence.ko against nftables, in the test VM" >&2
