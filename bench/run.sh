@@ -5,7 +5,9 @@
 # camfenced's memory and CPU under 10,000 devices' flows (bench/daemon.sh),
 # what it says of 1,000,000 blocked frames over 100,000 flows, more events
 # than its ring buffer holds (bench/event_flood.sh),
-# and camfence.ko's forwarding drop rate against nftables in the test VM
+# the forwarding drop rate of a router namespace under livegen's flood,
+# camfence's XDP program against nftables and iptables (bench/fwd.sh), and
+# camfence.ko's forwarding drop rate against nftables in the test VM
 # (bench/kmod.sh; skipped with a note when the module is not built).
 # Writes BUILD/bench/results.tsv (name<TAB>value<TAB>unit) and prints it as a
 # table. Exits non-zero only when a measurement cannot be made; targets are
@@ -13,7 +15,7 @@
 #
 #   BENCH_ROUNDS (7)  BENCH_REPEAT (1000000)  BENCH_CHECK_RUNS (5)  BENCH_PUSH_RUNS (3)
 #   BENCH_XDPFILTER (libxdp1's /usr/lib/<multiarch>/bpf/xdpfilt_dny_all.o)
-#   BENCH_DAEMON_* (bench/daemon.sh)  BENCH_FLOOD_* (bench/event_flood.sh)  BENCH_KMOD_* (bench/kmod.sh)
+#   BENCH_DAEMON_* (bench/daemon.sh)  BENCH_FLOOD_* (bench/event_flood.sh)  BENCH_FWD_* (bench/fwd.sh)  BENCH_KMOD_* (bench/kmod.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,6 +79,9 @@ bench/daemon.sh "$build" >>"$tmp" || die "daemon measurements failed"
 
 echo "bench: 1,000,000 blocked frames over 100,000 flows: event losses, alert limits, memory" >&2
 bench/event_flood.sh "$build" >>"$tmp" || die "event flood measurements failed"
+
+echo "bench: forwarding under a flood, XDP against netfilter, in a sandbox of network namespaces" >&2
+bench/fwd.sh "$build" >>"$tmp" || die "forwarding measurements failed"
 
 if [ -e "$build/kmod/camfence.ko" ]; then
 	echo "bench: camfence.ko against nftables, in the test VM" >&2

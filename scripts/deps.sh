@@ -20,6 +20,9 @@ packages=(
 	cpio gzip kmod
 	# network namespace tests and the demo
 	iproute2 procps rsyslog util-linux socat
+	# make bench's forwarding figures: netfilter's droppers beside XDP, veth
+	# GRO, the allowed camera's stream
+	nftables iptables ipset ethtool iperf3
 	# the netns tests read camfencectl --json back
 	python3
 )
