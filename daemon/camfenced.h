@@ -74,6 +74,7 @@ struct daemon {
 	__u64 synced_ns;		/* the flow table was read up to here (monotonic) */
 	__u64 reloads, reloads_failed;
 	__u64 events_allowed;		/* `allow ... log` lines */
+	__u64 events_read;		/* records taken off the XDP ring buffer */
 	char hostname[256];
 };
 

@@ -149,6 +149,7 @@ static json_object *status_json(struct daemon *d)
 	jadd_u64(x, "flow_cache_hits", st[CAMFENCE_STAT_FLOW_CACHE_HITS]);
 	jadd_u64(x, "events", st[CAMFENCE_STAT_EVENTS]);
 	jadd_u64(x, "events_lost", st[CAMFENCE_STAT_EVENTS_LOST]);
+	jadd_u64(x, "events_read", d->events_read);
 	json_object_object_add(o, "xdp", x);
 
 	x = json_object_new_object();
@@ -159,6 +160,8 @@ static json_object *status_json(struct daemon *d)
 	jadd_u64(x, "suppressed_total", as.suppressed_total);
 	jadd_u64(x, "suppressed_rule", as.suppressed_rule);
 	jadd_u64(x, "allowed_logged", d->events_allowed);
+	/* the losses the daemon has accounted for and reports to syslog */
+	jadd_u64(x, "events_lost", as.events_lost);
 	if (d->remote) {
 		uint64_t sent, dropped;
 
@@ -232,8 +235,9 @@ static void status_text(json_object *o, FILE *f)
 		U(jget(o, "xdp", "passed_bytes")));
 	fprintf(f, "dropped %llu packets %llu bytes\n", U(jget(o, "xdp", "dropped_packets")),
 		U(jget(o, "xdp", "dropped_bytes")));
-	fprintf(f, "events %llu lost %llu alerts %llu summaries %llu aggregated %llu\n",
+	fprintf(f, "events %llu lost %llu read %llu alerts %llu summaries %llu aggregated %llu\n",
 		U(jget(o, "xdp", "events")), U(jget(o, "xdp", "events_lost")),
+		U(jget(o, "xdp", "events_read")),
 		U(jget(o, "alerts", "emitted")), U(jget(o, "alerts", "summaries")),
 		U(jget(o, "alerts", "aggregated")));
 	fprintf(f, "suppressed device-limit %llu overall-limit %llu rule-rate %llu\n",

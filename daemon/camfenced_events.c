@@ -93,6 +93,7 @@ int camfenced_events_on_ringbuf(void *ctx, void *data, size_t size)
 	struct daemon *d = ctx;
 	const struct camfence_event *ev = data;
 
+	d->events_read++;
 	if (size < sizeof(*ev))
 		return 0;
 	camfenced_events_handle(d, ev, camfenced_policy_generation(d, ev->generation));
