@@ -51,7 +51,7 @@
 # non-zero only when a measurement cannot be made.
 #
 #   BENCH_FWD_ROUNDS (5)  BENCH_FWD_SECONDS (4)  BENCH_FWD_FLOWS (16)
-#   BENCH_FWD_MANY_FLOWS (4096)
+#   BENCH_FWD_MANY_FLOWS (4096)  BENCH_FWD_TURNS (all: "floor xdp xdp_many nft ingress iptables")
 #   BENCH_FWD_ALLOWED_RATE (100M, iperf3 -b)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -341,11 +341,21 @@ turn_iptables() {
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+ratio_of() {
+	local a="round_$2" b="round_$3"
+	[ -n "${!a:-}" ] && [ -n "${!b:-}" ] || return 0
+	ratio "${!a}" "${!b}" >>"$CF_DIR/$1"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", (b > 0 ? a / b : 0) }'; }
 
 turns=(floor xdp xdp_many nft ingress)
 [ "$have_iptables" -eq 0 ] || turns+=(iptables)
 [ "$have_iptables" -eq 1 ] || say "iptables or ipset missing: no iptables turn (scripts/deps.sh)"
+# BENCH_FWD_TURNS: some of them only, to look at one closely
+[ -z "${BENCH_FWD_TURNS:-}" ] || read -r -a turns <<<"$BENCH_FWD_TURNS"
+for t in "${turns[@]}"; do
+	declare -F "turn_$t" >/dev/null || die "no turn $t in BENCH_FWD_TURNS"
+done
 say "$ncpu CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $rounds rounds of ${turns[*]}," \
 	"$seconds s each, $flows flows ($many_flows for xdp_many); allowed flow iperf3 UDP $allowed_rate"
 for ((r = 0; r < rounds; r++)); do
@@ -362,12 +372,13 @@ for ((r = 0; r < rounds; r++)); do
 	for t in "${order[@]}"; do
 		"turn_$t"
 	done
-	ratio "$round_xdp" "$round_nft" >>"$CF_DIR/ratio.nft"
-	ratio "$round_xdp" "$round_ingress" >>"$CF_DIR/ratio.ingress"
-	ratio "$round_xdp" "$round_floor" >>"$CF_DIR/ratio.floor"
-	ratio "$round_xdp_many" "$round_nft" >>"$CF_DIR/ratio.many_nft"
-	ratio "$round_xdp_many" "$round_ingress" >>"$CF_DIR/ratio.many_ingress"
-	[ "$have_iptables" -eq 0 ] || ratio "$round_xdp" "$round_iptables" >>"$CF_DIR/ratio.iptables"
+	# ratio_of FILE A B: A's rate over B's this round, when both ran
+	ratio_of ratio.nft xdp nft
+	ratio_of ratio.ingress xdp ingress
+	ratio_of ratio.floor xdp floor
+	ratio_of ratio.iptables xdp iptables
+	ratio_of ratio.many_nft xdp_many nft
+	ratio_of ratio.many_ingress xdp_many ingress
 	for t in "${turns[@]}"; do
 		ratio "$(tail -n1 "$CF_DIR/bps.$t")" "$(cat "$CF_DIR/quiet.bps")" >>"$CF_DIR/allowed.$t"
 	done
@@ -377,25 +388,29 @@ say "load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 # ---- results ------------------------------------------------------------------
 
 emit() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
-med() { median <"$CF_DIR/$1"; }
-emit fwd.xdp_vs_nftables "$(med ratio.nft)" x
-emit fwd.xdp_vs_nft_ingress "$(med ratio.ingress)" x
-[ "$have_iptables" -eq 0 ] || emit fwd.xdp_vs_iptables "$(med ratio.iptables)" x
-emit fwd.xdp_vs_floor "$(med ratio.floor)" x
-emit fwd.xdp_many_flows_vs_nftables "$(med ratio.many_nft)" x
-emit fwd.xdp_many_flows_vs_nft_ingress "$(med ratio.many_ingress)" x
-emit fwd.generator_mpps "$(med rate.floor)" Mpps
-emit fwd.xdp_drop_mpps "$(med rate.xdp)" Mpps
-emit fwd.xdp_drop_many_flows_mpps "$(med rate.xdp_many)" Mpps
-emit fwd.nft_forward_drop_mpps "$(med rate.nft)" Mpps
-emit fwd.nft_ingress_drop_mpps "$(med rate.ingress)" Mpps
-[ "$have_iptables" -eq 0 ] || emit fwd.iptables_drop_mpps "$(med rate.iptables)" Mpps
-emit fwd.allowed_mbps "$(median <"$CF_DIR/bps.quiet" | awk '{ printf "%.1f", $1 / 1e6 }')" Mbit/s
-emit fwd.allowed_under_flood_ratio "$(med allowed.xdp)" x
-emit fwd.allowed_under_many_flows_flood_ratio "$(med allowed.xdp_many)" x
-emit fwd.allowed_under_nft_flood_ratio "$(med allowed.nft)" x
-emit fwd.allowed_under_nft_ingress_flood_ratio "$(med allowed.ingress)" x
-[ "$have_iptables" -eq 0 ] ||
-	emit fwd.allowed_under_iptables_flood_ratio "$(med allowed.iptables)" x
-emit fwd.daemon_cpu_under_flood_pct "$(med daemon_cpu.xdp)" %
-emit fwd.daemon_cpu_under_many_flows_flood_pct "$(med daemon_cpu.xdp_many)" %
+# emit_med NAME FILE UNIT [SCALE]: the median of FILE's lines (over SCALE),
+# when the turns behind it ran
+emit_med() {
+	[ -s "$CF_DIR/$2" ] || return 0
+	emit "$1" "$(median <"$CF_DIR/$2" | awk -v s="${4:-1}" '{ printf "%.3f", $1 / s }')" "$3"
+}
+emit_med fwd.xdp_vs_nftables ratio.nft x
+emit_med fwd.xdp_vs_nft_ingress ratio.ingress x
+emit_med fwd.xdp_vs_iptables ratio.iptables x
+emit_med fwd.xdp_vs_floor ratio.floor x
+emit_med fwd.xdp_many_flows_vs_nftables ratio.many_nft x
+emit_med fwd.xdp_many_flows_vs_nft_ingress ratio.many_ingress x
+emit_med fwd.generator_mpps rate.floor Mpps
+emit_med fwd.xdp_drop_mpps rate.xdp Mpps
+emit_med fwd.xdp_drop_many_flows_mpps rate.xdp_many Mpps
+emit_med fwd.nft_forward_drop_mpps rate.nft Mpps
+emit_med fwd.nft_ingress_drop_mpps rate.ingress Mpps
+emit_med fwd.iptables_drop_mpps rate.iptables Mpps
+emit_med fwd.allowed_mbps bps.quiet Mbit/s 1e6
+emit_med fwd.allowed_under_flood_ratio allowed.xdp x
+emit_med fwd.allowed_under_many_flows_flood_ratio allowed.xdp_many x
+emit_med fwd.allowed_under_nft_flood_ratio allowed.nft x
+emit_med fwd.allowed_under_nft_ingress_flood_ratio allowed.ingress x
+emit_med fwd.allowed_under_iptables_flood_ratio allowed.iptables x
+emit_med fwd.daemon_cpu_under_flood_pct daemon_cpu.xdp %
+emit_med fwd.daemon_cpu_under_many_flows_flood_pct daemon_cpu.xdp_many %

@@ -10,7 +10,9 @@
  * frame before may have touched it, so nothing of the last frame is trusted:
  * every header byte is written again. Flows vary by destination address and
  * source port, nflows of them, from a per-CPU counter so that the threads of
- * livegen.c (one per CPU) never share a cache line.
+ * livegen.c (one per CPU) never share a cache line. Each CPU sends its own
+ * share of the flows, as a NIC's receive-side scaling keeps a flow on one
+ * queue and so on one CPU of the router.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -32,6 +34,7 @@ const volatile __u32 daddr_base;	/* host order: flows add to it */
 const volatile __u16 sport_base;
 const volatile __u16 dport;
 const volatile __u32 flow_mask;		/* nflows - 1, nflows a power of two */
+const volatile __u32 ncpus = 1;		/* CPU c sends flows c, c + ncpus, ... */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -65,7 +68,7 @@ int livegen_xdp(struct xdp_md *ctx)
 	c = bpf_map_lookup_elem(&counts, &zero);
 	if (!c)
 		return XDP_ABORTED;
-	flow = c->frames++ & flow_mask;
+	flow = (c->frames++ * ncpus + bpf_get_smp_processor_id()) & flow_mask;
 	daddr = bpf_htonl(daddr_base + flow);
 
 	/* byte by byte: a memcpy from the volatile arrays would let clang fold

@@ -11,6 +11,10 @@
  *           [--dport N] [--sport N] [--flows N] [--seconds S] [--threads N]
  *           [--repeat N] [--batch N]
  *
+ * CPU c sends flows c, c + CPUs, c + 2 * CPUs... (flows is a power of two;
+ * with as many CPUs, each CPU's share is its own), so no two CPUs of the
+ * receiver see the same flow, as with a NIC's receive-side scaling.
+ *
  * Runs in the network namespace of IF (ip netns exec). Prints
  * "livegen: sent N frames in T s, R Mpps, K threads, F flows" on stdout:
  * N is what the program wrote and handed to the device; a full peer ring
@@ -105,7 +109,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: livegen --iface IF --smac MAC --dmac MAC --src IPV4 --dst IPV4\n"
 		"               [--dport N (32100)] [--sport N (40000)] [--flows N (16, a power of two)]\n"
-		"               [--seconds S (3)] [--threads N (one per CPU)] [--repeat N (1048576)]\n"
+		"               [--seconds S (3)] [--threads N (one per CPU)] [--repeat N (262144)]\n"
 		"               [--batch N (64)]\n");
 	return 2;
 }
@@ -133,7 +137,7 @@ int main(int argc, char **argv)
 	__u8 smac[6], dmac[6];
 	const char *iface = NULL;
 	long dport = 32100, sport = 40000, flows = 16, threads = sysconf(_SC_NPROCESSORS_ONLN);
-	long repeat = 1 << 20, batch = 64;
+	long repeat = 1 << 18, batch = 64;
 	double seconds = 3, t0, t1;
 	unsigned long long sent = 0;
 	int have = 0, ifindex, i, c, ret = 1;
@@ -178,6 +182,7 @@ int main(int argc, char **argv)
 	skel->rodata->sport_base = sport;
 	skel->rodata->dport = dport;
 	skel->rodata->flow_mask = flows - 1;
+	skel->rodata->ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	if (livegen_bpf__load(skel)) {
 		fprintf(stderr, "livegen: cannot load the program (root?): %s\n", strerror(errno));
 		goto out;
