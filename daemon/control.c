@@ -94,6 +94,18 @@ int camfence_control_accept(int lfd, char *req, size_t len, uid_t *peer)
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* a client that sends nothing must not stall the daemon */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* the line is read whoever asks: a socket closed on unread data would
+	 * reset the connection before the client reads why it was refused */
+	while (n < len - 1) {
+		r = read(fd, req + n, 1);
+		if (r <= 0 || req[n] == '\n')
+			break;
+		n++;
+	}
+	req[n] = '\0';
 	/* the socket's mode keeps others out; this holds even if it is changed */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen)) {
 		dprintf(fd, "error: camfenced cannot tell who is asking (SO_PEERCRED: %s); it answers root only\n",
@@ -109,16 +121,6 @@ int camfence_control_accept(int lfd, char *req, size_t len, uid_t *peer)
 		*peer = cred.uid;
 		return -EPERM;
 	}
-	/* a client that sends nothing must not stall the daemon */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (n < len - 1) {
-		r = read(fd, req + n, 1);
-		if (r <= 0 || req[n] == '\n')
-			break;
-		n++;
-	}
-	req[n] = '\0';
 	return fd;
 }
 
