@@ -567,6 +567,14 @@ static void report(struct cf_alerts *a, uint64_t now)
 	a->report_due_ns = now + a->window_ns;
 }
 
+void camfence_alerts_report_now(struct cf_alerts *a, uint64_t now_ns)
+{
+	start_clock(a, now_ns);
+	if (a->p.fold_attempts || a->p.device || a->p.total || a->p.rule || a->p.lost ||
+	    a->p.evicted)
+		report(a, now_ns);
+}
+
 void camfence_alerts_tick(struct cf_alerts *a, uint64_t now_ns, time_t wall)
 {
 	struct agg *g;

@@ -97,6 +97,9 @@ void camfence_alerts_events_lost_from(struct cf_alerts *a, uint64_t lost_total);
 /* Once a second: summaries of the windows that closed, and the report
  * when one is due. Visits only the aggregates whose window closed. */
 void camfence_alerts_tick(struct cf_alerts *a, uint64_t now_ns, time_t wall);
+/* The report of what is held back or lost so far, now, when there is
+ * any: a daemon that stops says the part of the window it saw. */
+void camfence_alerts_report_now(struct cf_alerts *a, uint64_t now_ns);
 
 struct cf_alerts_stats {
 	uint64_t emitted;		/* first lines */

@@ -426,8 +426,25 @@ static int setup(struct daemon *d, sigset_t *mask)
 	return 0;
 }
 
+/* What the ring buffer still holds, and the losses and suppressions of
+ * the window so far: said before the daemon goes, not left unsaid. */
+static void final_report(struct daemon *d)
+{
+	__u64 st[__CAMFENCE_STAT_MAX];
+	struct timespec ts;
+
+	if (!d->rb || !d->alerts || !d->loader)
+		return;
+	ring_buffer__consume(d->rb);
+	if (!camfence_loader_stats(d->loader, st))
+		camfence_alerts_events_lost(d->alerts, st[CAMFENCE_STAT_EVENTS_LOST]);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	camfence_alerts_report_now(d->alerts, ts.tv_sec * 1000000000ULL + ts.tv_nsec);
+}
+
 static void teardown(struct daemon *d)
 {
+	final_report(d);
 	if (d->stop == 2) {
 		camfenced_kmod_lift(d);
 		camfenced_policy_detach_all(d);

@@ -302,6 +302,22 @@ START_TEST(rule_suppressed_and_events_lost_reported)
 }
 END_TEST
 
+START_TEST(report_now_says_the_window_so_far)
+{
+	camfence_alerts_tick(a, T0, WALL0);
+	camfence_alerts_report_now(a, T0 + 5 * SEC);
+	ck_assert_int_eq(nlines, 0);
+	camfence_alerts_events_lost(a, 4);
+	camfence_alerts_report_now(a, T0 + 10 * SEC);
+	ck_assert_int_eq(nlines, 1);
+	ck_assert_str_eq(lines[0].line, "alerts: 4 events lost (ring buffer full) in the last 10 s");
+	/* said once: the next window starts from there */
+	camfence_alerts_report_now(a, T0 + 11 * SEC);
+	camfence_alerts_tick(a, T0 + 60 * SEC, WALL0 + 60);
+	ck_assert_int_eq(nlines, 1);
+}
+END_TEST
+
 START_TEST(nothing_reported_when_nothing_held_back)
 {
 	int t;
@@ -525,6 +541,7 @@ Suite *alerts_suite(void)
 	TC(s, overall_limit, 0);
 	TC(s, device_held_back_by_overall_keeps_its_token, 0);
 	TC(s, rule_suppressed_and_events_lost_reported, 1);
+	TC(s, report_now_says_the_window_so_far, 1);
 	TC(s, nothing_reported_when_nothing_held_back, 1);
 	TC(s, summaries_fold_over_overall_limit, 0);
 	TC(s, aggregates_lru_evicts_and_counts, 0);
