@@ -194,6 +194,7 @@ line=$(grep '^flood: ' "$CF_DIR/flood.out") || die "camgen flood printed no resu
 say "  camgen: $line"
 sent=$(awk '{ print $3 }' <<<"$line")
 flows_sent=$(awk '{ print $7 }' <<<"$line")
+offered=$(awk '{ printf "%.0f", $3 / $(NF - 1) }' <<<"$line")
 settled
 # the report of what the limits held back and the ring buffer lost comes
 # when the window closes: wait for the one after the flood
@@ -244,6 +245,7 @@ sed 's/^/bench: event flood:   | /' "$CF_DIR/flood.messages" | grep -v ': blocke
 
 emit events.flood_packets "$sent" frames
 emit events.flood_flows "$flows_sent" flows
+emit events.flood_rate "$offered" frames/s
 emit events.xdp_dropped "$k_dropped" frames
 emit events.ringbuf_events "$k_events" events
 emit events.ringbuf_lost "$k_lost" events
