@@ -401,8 +401,9 @@ static int setup(struct daemon *d, sigset_t *mask)
 	if (!camfence_loader_stats(d->loader, st)) {
 		camfence_alerts_events_lost_from(d->alerts, st[CAMFENCE_STAT_EVENTS_LOST]);
 		if (d->took_over && st[CAMFENCE_STAT_EVENTS_LOST])
-			camfence_log(LOG_WARNING, "%llu events were lost (ring buffer full) before this start",
-				     (unsigned long long)st[CAMFENCE_STAT_EVENTS_LOST]);
+			/* a total since pinning: the camfenced before may have said part of it */
+			camfence_log(LOG_WARNING, "the XDP program has lost %llu events (ring buffer full) since its state was pinned in %s, before this start; losses from now on are reported as they come",
+				     (unsigned long long)st[CAMFENCE_STAT_EVENTS_LOST], d->pin_dir);
 	}
 	d->rb = ring_buffer__new(bpf_map__fd(camfence_loader_skel(d->loader)->maps.events),
 				 camfenced_events_on_ringbuf, d, NULL);
