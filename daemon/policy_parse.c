@@ -942,8 +942,11 @@ static int read_file(struct cf_parse_ctx *ctx, const char *path, const char *sho
 		close(fd);
 		return -1;
 	}
+	/* a warning says what camfenced, as root, will think; the daemon itself
+	 * may run as a uid of its own */
 	if (ctx->trust != CF_TRUST_IGNORE &&
-	    camfence_policy_trust_fd(path, fd, geteuid(), why, sizeof(why))) {
+	    camfence_policy_trust_fd(path, fd, ctx->trust == CF_TRUST_WARN ? 0 : geteuid(), why,
+				     sizeof(why))) {
 		if (ctx->trust == CF_TRUST_WARN) {
 			camfence_policy_warning(ctx, from, "%s%s%s; camfenced refuses the file until then",
 						name, colon, why);

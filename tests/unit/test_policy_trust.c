@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "policy.h"
@@ -237,6 +238,41 @@ START_TEST(file_of_another_user)
 }
 END_TEST
 
+/* An admin checking a draft of their own, as themselves: camfencectl check
+ * still warns that camfenced, as root, will refuse it. */
+START_TEST(draft_of_a_user_warned_as_root_sees_it)
+{
+	char *top;
+	pid_t pid;
+	int status;
+
+	if (geteuid() != 0)
+		return;	/* only root can become another user */
+	make_dir();
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	top = put("draft.conf", GOOD_POLICY, 0644);
+	ck_assert_int_eq(chown(top, 65534, 65534), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct cf_config *cfg;
+		int ok;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(2);
+		cfg = camfence_policy_parse_file_trust(top, CF_TRUST_WARN);
+		ok = cfg->nerrors == 0 && cfg->nwarnings == 1 &&
+		     strstr(cfg->warnings[0], "owned by uid 65534");
+		_exit(ok ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "a user's own draft was not warned about (status %d)", status);
+	free(top);
+	remove_dir();
+}
+END_TEST
+
 Suite *policy_trust_suite(void)
 {
 	Suite *s = suite_create("policy_trust");
@@ -250,6 +286,7 @@ Suite *policy_trust_suite(void)
 	tcase_add_test(parsed, included_file_names_itself);
 	tcase_add_test(parsed, directory_and_link_judged);
 	tcase_add_test(parsed, file_of_another_user);
+	tcase_add_test(parsed, draft_of_a_user_warned_as_root_sees_it);
 	suite_add_tcase(s, judged);
 	suite_add_tcase(s, parsed);
 	return s;
