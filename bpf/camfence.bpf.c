@@ -114,6 +114,16 @@ struct {
 	__type(value, struct camfence_micro);
 } micro SEC(".maps");
 
+/* Malformed flows already reported in this generation: the first packet
+ * of each is an event, as for a blocked flow. Kept apart from the flow
+ * table so a crafted packet cannot plant a verdict on a real flow's key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct camfence_flow_key);
+	__type(value, __u64);
+} malformed_seen SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, CAMFENCE_RINGBUF_BYTES);
@@ -220,6 +230,58 @@ static __always_inline int parse_l4(void *l4, void *end, struct packet *p, int f
 	return 0;
 }
 
+/*
+ * IPv4 options a device has no business sending: a loose or strict source
+ * route (the header's destination is then only the next hop, so judging it
+ * would judge the wrong packet), or options that do not parse. The options
+ * are copied out and walked by bpf_loop, so the verifier sees one step.
+ */
+struct opt_walk {
+	__u8 o[64];
+	__u32 off, len;
+	int refused;
+};
+
+static long opt_step(__u64 step, void *data)
+{
+	struct opt_walk *w = data;
+	__u32 off = w->off;
+	__u8 type, olen;
+
+	if (off >= w->len)
+		return 1;
+	type = w->o[off & 63];
+	if (type == IPOPT_END)
+		return 1;
+	if (type == IPOPT_NOOP) {
+		w->off = off + 1;
+		return 0;
+	}
+	olen = off + 1 < w->len ? w->o[(off + 1) & 63] : 0;
+	if (type == IPOPT_LSRR || type == IPOPT_SSRR || olen < 2 || off + olen > w->len) {
+		w->refused = 1;
+		return 1;
+	}
+	w->off = off + olen;
+	return 0;
+}
+
+static __always_inline int refused_options4(__u8 *opts, __u32 len, void *end)
+{
+	struct opt_walk w = { .len = len };
+	int j;
+
+	for (j = 0; j < 40; j++) {
+		if ((__u32)j >= len)
+			break;
+		if ((void *)(opts + j + 1) > end)
+			return 1;
+		w.o[j] = opts[j];
+	}
+	bpf_loop(40, opt_step, &w, 0);
+	return w.refused;
+}
+
 static __always_inline int parse(struct xdp_md *ctx, struct packet *p)
 {
 	void *data = (void *)(long)ctx->data;
@@ -272,7 +334,11 @@ static __always_inline int parse(struct xdp_md *ctx, struct packet *p)
 		__builtin_memcpy(p->key.saddr, &iph->saddr, 4);
 		__builtin_memcpy(p->key.daddr, &iph->daddr, 4);
 		first = (iph->frag_off & bpf_htons(0x1fff)) == 0;
-		return parse_l4(cur + hlen, end, p, first);
+		if (parse_l4(cur + hlen, end, p, first))
+			return -1;
+		if (hlen > sizeof(*iph) && refused_options4(cur + sizeof(*iph), hlen - sizeof(*iph), end))
+			return -1;
+		return 0;
 	}
 	if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6h = cur;
@@ -293,10 +359,18 @@ static __always_inline int parse(struct xdp_md *ctx, struct packet *p)
 #pragma unroll
 		for (i = 0; i < MAX_IPV6_EXT_HDRS; i++) {
 			if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS) {
-				struct ipv6_opt_hdr *oh = cur;
+				struct {
+					__u8 nexthdr, hdrlen, type, segments_left;
+				} *oh = cur;
 
 				if ((void *)(oh + 1) > end)
 					return -1;
+				/* a routing header with segments left: the destination
+				 * is only the next hop, as with an IPv4 source route */
+				if (nh == IPPROTO_ROUTING && oh->segments_left) {
+					p->key.proto = IPPROTO_ROUTING;
+					return -1;
+				}
 				nh = oh->nexthdr;
 				cur += (oh->hdrlen + 1) * 8;
 			} else if (nh == IPPROTO_FRAGMENT) {
@@ -317,12 +391,52 @@ static __always_inline int parse(struct xdp_md *ctx, struct packet *p)
 			}
 		}
 		if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS ||
-		    nh == IPPROTO_FRAGMENT)
+		    nh == IPPROTO_FRAGMENT) {
+			p->key.proto = nh;
 			return -1;	/* a longer chain than any real device sends */
+		}
 		p->key.proto = nh;
 		return parse_l4(cur, end, p, first);
 	}
 	return 0;
+}
+
+/*
+ * Essentials (DHCP, neighbour discovery, listener reports) are for the
+ * link. One the router would route on is not one: it is judged as any
+ * other packet, or DHCP to port 67 and ICMPv6 shaped as neighbour
+ * discovery would carry anything anywhere. Multicast, broadcast and
+ * link-local destinations stay on the link without asking the FIB.
+ */
+static __always_inline int routed_on(struct xdp_md *ctx, const struct packet *p)
+{
+	struct bpf_fib_lookup fib = {
+		.l4_protocol = p->key.proto,
+		.sport = bpf_htons(p->sport),
+		.dport = bpf_htons(p->key.dport),
+		.ifindex = ctx->ingress_ifindex,
+	};
+	long ret;
+
+	if (p->key.family == AF_INET) {
+		__u8 first = p->key.daddr[0];
+
+		if ((first & 0xf0) == 0xe0 || (first == 255 && p->key.daddr[1] == 255 &&
+					       p->key.daddr[2] == 255 && p->key.daddr[3] == 255))
+			return 0;
+		fib.family = AF_INET;
+		__builtin_memcpy(&fib.ipv4_src, p->key.saddr, 4);
+		__builtin_memcpy(&fib.ipv4_dst, p->key.daddr, 4);
+	} else {
+		if (p->key.daddr[0] == 0xff || (p->key.daddr[0] == 0xfe && (p->key.daddr[1] & 0xc0) == 0x80))
+			return 0;
+		fib.family = AF_INET6;
+		__builtin_memcpy(fib.ipv6_src, p->key.saddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, p->key.daddr, 16);
+	}
+	ret = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	return ret == BPF_FIB_LKUP_RET_SUCCESS || ret == BPF_FIB_LKUP_RET_NO_NEIGH ||
+	       ret == BPF_FIB_LKUP_RET_FRAG_NEEDED;
 }
 
 /* The region of the policy the destination falls in; -1 when none. */
@@ -472,6 +586,27 @@ static __always_inline void emit_event(const struct packet *p, const struct camf
 	stat_add(CAMFENCE_STAT_EVENTS, 1);
 }
 
+/* The first malformed packet of a flow in a generation is an event too:
+ * a device probing the parser is as worth an alert as one phoning home. */
+static __always_inline void report_malformed(const struct packet *p,
+					     const struct camfence_device *dev, __u32 ifindex,
+					     __u64 gen)
+{
+	struct camfence_flow f = {
+		.device_id = dev ? dev->device_id : 0,
+		.policy_id = dev ? dev->policy_id : CAMFENCE_POLICY_NONE,
+		.rule_id = CAMFENCE_RULE_DEFAULT,
+		.verdict = CAMFENCE_DROP,
+		.reason = CAMFENCE_REASON_MALFORMED,
+	};
+	__u64 *seen = bpf_map_lookup_elem(&malformed_seen, &p->key);
+
+	if (seen && *seen == gen)
+		return;
+	if (bpf_map_update_elem(&malformed_seen, &p->key, &gen, BPF_ANY) == 0)
+		emit_event(p, &f, ifindex, gen, bpf_ktime_get_ns());
+}
+
 static __always_inline int to_xdp(__u8 verdict)
 {
 	return verdict == CAMFENCE_DROP ? XDP_DROP : XDP_PASS;
@@ -568,6 +703,8 @@ int camfence_xdp(struct xdp_md *ctx)
 	gen = cfg->generation;
 	perr = parse(ctx, &p);
 	p.key.ifindex = ctx->ingress_ifindex;
+	if (!perr && p.essential && p.is_ip && routed_on(ctx, &p))
+		p.essential = 0;
 
 	if (!perr && p.is_ip && !p.essential) {
 		slot = micro_slot(&p.key);
@@ -611,8 +748,11 @@ int camfence_xdp(struct xdp_md *ctx)
 	}
 	if (perr) {
 		/* a camera-facing interface gets no benefit of the doubt */
+		struct camfence_device *dev = find_device(camfence_zone_scope(ik.slot, iface->zone_id), &p);
+
 		stat_add(CAMFENCE_STAT_MALFORMED, 1);
-		count(0, CAMFENCE_DROP, bytes, 0);
+		count(dev ? dev->device_id : 0, CAMFENCE_DROP, bytes, 0);
+		report_malformed(&p, dev, ctx->ingress_ifindex, gen);
 		return XDP_DROP;
 	}
 

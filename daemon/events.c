@@ -42,6 +42,11 @@ static void decided_by(const struct camfence_event *ev, const struct cf_config *
 {
 	const struct cf_policy *pol = NULL;
 
+	if (ev->reason == CAMFENCE_REASON_MALFORMED) {
+		/* truncated headers, too long an IPv6 chain, a source route */
+		snprintf(buf, len, "malformed headers");
+		return;
+	}
 	if (cfg && ev->policy_id < cfg->policies.n)
 		pol = &cfg->policies.v[ev->policy_id];
 	if (ev->rule_id != CAMFENCE_RULE_DEFAULT) {

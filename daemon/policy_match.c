@@ -124,6 +124,10 @@ int camfence_policy_essential(const struct cf_packet *pkt)
 {
 	if (pkt->arp)
 		return 1;
+	/* DHCP to port 67 or "neighbour discovery" routed on would carry
+	 * anything anywhere: essentials are for the link */
+	if (pkt->routed)
+		return 0;
 	if (pkt->proto == IPPROTO_UDP &&
 	    ((pkt->sport == 68 && pkt->dport == 67) || (pkt->sport == 546 && pkt->dport == 547)))
 		return 1;

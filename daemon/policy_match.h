@@ -20,6 +20,9 @@ struct cf_packet {
 	uint16_t sport, dport;		/* 0 when the protocol has none */
 	int icmp6_type;			/* -1 when not ICMPv6 */
 	int arp;
+	int routed;			/* the router routes it on (the XDP program asks the
+					 * FIB; camfence.ko only ever sees such packets):
+					 * then it is no essential */
 };
 
 struct cf_decision {
@@ -35,7 +38,8 @@ struct cf_decision {
 
 void camfence_policy_match(const struct cf_config *cfg, const struct cf_packet *pkt,
 			   struct cf_decision *d);
-/* Packets that pass unless a rule denies them (ARP, DHCP, neighbour discovery). */
+/* Packets that pass unless a rule denies them (ARP, DHCP, neighbour discovery),
+ * when they stay on the link. */
 int camfence_policy_essential(const struct cf_packet *pkt);
 
 #endif

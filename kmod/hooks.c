@@ -92,8 +92,12 @@ static int parse_ipv4(const struct sk_buff *skb, struct camfence_packet *p)
 	p->proto = iph->protocol;
 	memcpy(p->saddr, &iph->saddr, 4);
 	memcpy(p->daddr, &iph->daddr, 4);
-	return parse_l4(skb, skb_network_offset(skb) + iph->ihl * 4, p,
-			!(iph->frag_off & htons(IP_OFFSET)));
+	if (parse_l4(skb, skb_network_offset(skb) + iph->ihl * 4, p,
+		     !(iph->frag_off & htons(IP_OFFSET))))
+		return -1;
+	/* a source route, as the XDP program refuses it: the header's
+	 * destination is only a hop on the way */
+	return IPCB(skb)->opt.srr ? -1 : 0;
 }
 
 /*
@@ -120,6 +124,17 @@ static int parse_ipv6(const struct sk_buff *skb, struct camfence_packet *p)
 			oh = skb_header_pointer(skb, off, sizeof(_oh), &_oh);
 			if (!oh)
 				return -1;
+			if (nh == NEXTHDR_ROUTING) {
+				struct ipv6_rt_hdr _rh;
+				const struct ipv6_rt_hdr *rh;
+
+				/* segments left: the destination is only the next hop */
+				rh = skb_header_pointer(skb, off, sizeof(_rh), &_rh);
+				if (!rh || rh->segments_left) {
+					p->proto = NEXTHDR_ROUTING;
+					return -1;
+				}
+			}
 			nh = oh->nexthdr;
 			off += ipv6_optlen(oh);
 		} else if (nh == NEXTHDR_FRAGMENT) {
@@ -137,8 +152,10 @@ static int parse_ipv6(const struct sk_buff *skb, struct camfence_packet *p)
 		}
 	}
 	if (nh == NEXTHDR_HOP || nh == NEXTHDR_ROUTING || nh == NEXTHDR_DEST ||
-	    nh == NEXTHDR_FRAGMENT)
+	    nh == NEXTHDR_FRAGMENT) {
+		p->proto = nh;
 		return -1;
+	}
 	p->proto = nh;
 	return parse_l4(skb, off, p, first);
 }
@@ -235,14 +252,22 @@ static unsigned int forward(struct sk_buff *skb, const struct nf_hook_state *sta
 		camfence_counters_stat(&pn->counters, CAMFENCE_STAT_MALFORMED, 1);
 		camfence_counters_count(&pn->counters, NULL, 0, CAMFENCE_RULE_DEFAULT,
 					CAMFENCE_DROP, skb->len);
+		r = (struct camfence_result){ .policy_id = CAMFENCE_POLICY_NONE,
+					      .rule_id = CAMFENCE_RULE_DEFAULT,
+					      .verdict = CAMFENCE_DROP,
+					      .reason = CAMFENCE_REASON_MALFORMED };
+		if (opens_connection(skb))
+			camfence_events_report(state->net, pn, gen, ifindex, &p, &r);
 		return NF_DROP;
 	}
 
+	/*
+	 * No essentials here: they are for the link, and what reaches FORWARD
+	 * is routed on. DHCP to port 67 or "neighbour discovery" that crosses
+	 * the router is judged as any other packet, as the XDP program does
+	 * when the FIB says it would be routed.
+	 */
 	camfence_policy_classify(gen, iface, &p, &r);
-	if (p.essential && r.rule_id == CAMFENCE_RULE_DEFAULT) {
-		r.verdict = CAMFENCE_PASS;
-		r.reason = CAMFENCE_REASON_ESSENTIAL;
-	}
 	/* `allow replies`: a peer opened this connection towards the device */
 	if (r.verdict == CAMFENCE_DROP && (r.policy_flags & CAMFENCE_POLICY_ALLOW_REPLIES) &&
 	    is_reply(skb)) {

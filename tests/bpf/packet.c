@@ -87,6 +87,16 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t len)
 		inet_pton(AF_INET, s->dst, p + 16);
 		for (i = 20; i < hl; i++)
 			p[i] = 1;	/* NOP options */
+		if (s->ip_srr) {
+			/* one option of that type after ip_srr_at NOPs: type,
+			 * length, pointer, an address of the route */
+			uint8_t *o = p + 20 + s->ip_srr_at;
+
+			o[0] = s->ip_srr;
+			o[1] = s->ip_srr_len ? s->ip_srr_len : 7;
+			o[2] = 4;
+			inet_pton(AF_INET, "203.0.113.21", o + 3);
+		}
 		n = s->frag_offset ? 16 : l4(s, p + hl);
 		if (s->frag_offset)
 			memset(p + hl, 0xab, n);
@@ -113,6 +123,17 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t len)
 			nh[2] = 1;	/* PadN */
 			nh[3] = 4;
 			ext += 8;
+		}
+		if (s->ipv6_rt) {
+			/* a segment routing header: one segment, left or not */
+			*nh = IPPROTO_ROUTING;
+			nh = p + 40 + ext;
+			memset(nh, 0, 24);
+			nh[1] = 2;
+			nh[2] = 4;
+			nh[3] = s->ipv6_rt == 1;
+			inet_pton(AF_INET6, "2001:db8:ffff::5", nh + 8);
+			ext += 24;
 		}
 		if (s->ipv6_frag) {
 			*nh = IPPROTO_FRAGMENT;

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "bpf_tests.h"
@@ -87,6 +89,7 @@ struct fixture {
 	int xdp;		/* XDP_PASS or XDP_DROP */
 	int event;		/* 1: must raise an event, with this reason */
 	int reason;
+	int routed;		/* 1: run with a route to the destination (routed_setup) */
 };
 
 #define V4(s, d, p, sp, dp) .family = AF_INET, .src = s, .dst = d, .proto = p, .sport = sp, .dport = dp
@@ -160,9 +163,9 @@ static const struct fixture fixtures[] = {
 	{ "IPv6 non-first fragment to a destination allowed on one port only",
 	  { YI, V6("2001:db8:10::204", "2001:db8:20::5", IPPROTO_TCP, 0, 0), .ipv6_frag = 1,
 	    .frag_offset = 100 }, 0, XDP_DROP, 1, CAMFENCE_REASON_DEFAULT },
-	{ "IPv6 extension chain longer than the cap",
+	{ "IPv6 extension chain longer than the cap: dropped and reported",
 	  { YI, V6("2001:db8:10::204", "2001:db8:20::5", IPPROTO_TCP, 50000, 554), .ipv6_ext = 5 }, 0,
-	  XDP_DROP },
+	  XDP_DROP, 1, CAMFENCE_REASON_MALFORMED },
 	{ "802.1Q tagged phone-home",
 	  { YI, { 10 }, V4("192.168.10.204", "47.74.255.9", IPPROTO_UDP, 40000, 32100) }, 0, XDP_DROP,
 	  1, CAMFENCE_REASON_DEFAULT },
@@ -186,16 +189,46 @@ static const struct fixture fixtures[] = {
 	  XDP_DROP, 1, CAMFENCE_REASON_RULE },
 	{ "truncated IPv4 header",
 	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .truncate = 24 }, 0,
-	  XDP_DROP },
+	  XDP_DROP, 1, CAMFENCE_REASON_MALFORMED },
 	{ "truncated UDP header",
 	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .truncate = 38 }, 0,
+	  XDP_DROP, 1, CAMFENCE_REASON_MALFORMED },
+	{ "the same malformed flow again raises no second event",
+	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .truncate = 38 }, 2,
 	  XDP_DROP },
 	{ "IPv4 header length beyond the frame",
 	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .ip_options = 40,
-	    .truncate = 60 }, 0, XDP_DROP },
+	    .truncate = 60 }, 0, XDP_DROP, 1, CAMFENCE_REASON_MALFORMED },
 	{ "IPv4 ethertype with no IPv4 header",
 	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .truncate = 14 }, 0,
-	  XDP_DROP },
+	  XDP_DROP, 1, CAMFENCE_REASON_MALFORMED },
+	{ "IPv4 loose source route through an allowed hop: dropped and reported",
+	  { YI, V4("192.168.10.204", "192.168.10.1", IPPROTO_UDP, 40000, 53), .ip_options = 8,
+	    .ip_srr = 131 }, 0, XDP_DROP, 1, CAMFENCE_REASON_MALFORMED },
+	{ "IPv4 strict source route behind a no-op: dropped and reported",
+	  { YI, V4("192.168.10.204", "192.168.10.1", IPPROTO_UDP, 40000, 53), .ip_options = 12,
+	    .ip_srr = 137, .ip_srr_at = 3 }, 0, XDP_DROP, 1, CAMFENCE_REASON_MALFORMED },
+	{ "IPv4 option whose length runs past the header",
+	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .ip_options = 8,
+	    .ip_srr = 7, .ip_srr_len = 12 }, 0, XDP_DROP, 1, CAMFENCE_REASON_MALFORMED },
+	{ "IPv4 record-route option is judged by the policy",
+	  { YI, V4("192.168.10.204", "192.168.10.248", IPPROTO_UDP, 40000, 5004), .ip_options = 8,
+	    .ip_srr = 7 }, 0, XDP_PASS },
+	{ "IPv6 routing header with a segment left: dropped and reported",
+	  { YI, V6("2001:db8:10::204", "2001:db8:20::5", IPPROTO_TCP, 50000, 554), .ipv6_rt = 1 }, 0,
+	  XDP_DROP, 1, CAMFENCE_REASON_MALFORMED },
+	{ "IPv6 routing header with no segment left is judged by the policy",
+	  { YI, V6("2001:db8:10::204", "2001:db8:20::5", IPPROTO_TCP, 50000, 554), .ipv6_rt = 2 }, 0,
+	  XDP_PASS },
+	{ "DHCP-shaped UDP routed to the internet is no essential",
+	  { YI, V4("192.168.10.204", "203.0.113.67", IPPROTO_UDP, 68, 67) }, 0, XDP_DROP,
+	  1, CAMFENCE_REASON_DEFAULT, .routed = 1 },
+	{ "neighbour-solicitation-shaped ICMPv6 routed to the internet is no essential",
+	  { YI, V6("2001:db8:10::204", "2001:db8:ffff::135", IPPROTO_ICMPV6, 0, 0), .icmp_type = 135 },
+	  0, XDP_DROP, 1, CAMFENCE_REASON_DEFAULT, .routed = 1 },
+	{ "listener report to a link-local group stays essential",
+	  { YI, V6("fe80::1", "ff02::16", IPPROTO_ICMPV6, 0, 0), .icmp_type = 143 }, 0, XDP_PASS,
+	  .routed = 1 },
 	{ "device by 36-bit MAC prefix, to the LAN",
 	  { PREFIXED, V4("192.168.10.50", "192.168.10.248", IPPROTO_UDP, 40000, 5004) }, 0, XDP_PASS },
 	{ "device by 36-bit MAC prefix, to the cloud",
@@ -337,12 +370,30 @@ static __u64 stat(enum camfence_stat s)
 	return st[s];
 }
 
+/*
+ * Whether the router would route a packet on is the FIB's answer, asked by
+ * the program for essentials: a network namespace of the test's own where
+ * lo forwards and the documentation prefixes are routed.
+ */
+static void routed_netns(void)
+{
+	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
+	ck_assert_int_eq(system("ip link set lo up && "
+				"ip route add 203.0.113.0/24 dev lo && "
+				"ip -6 route add 2001:db8:ffff::/48 dev lo && "
+				"sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv4.conf.lo.forwarding=1 "
+				"net.ipv6.conf.all.forwarding=1 net.ipv6.conf.lo.forwarding=1"), 0);
+}
+
 START_TEST(fixture)
 {
 	const struct fixture *f = &fixtures[_i];
 	uint8_t frame[256];
 	size_t len = pkt_build(&f->pkt, frame, sizeof(frame));
 	int i, got;
+
+	if (f->routed)
+		routed_netns();
 
 	for (i = 0; i < f->primed; i++)
 		run(frame, len);
@@ -359,11 +410,15 @@ START_TEST(fixture)
 		ck_assert_uint_eq(ev->verdict, f->xdp == XDP_DROP ? CAMFENCE_DROP : CAMFENCE_PASS);
 		ck_assert_uint_eq(ev->generation, camfence_loader_generation(loader));
 		ck_assert_uint_eq(ev->ifindex, 1);
-		ck_assert_uint_eq(ev->proto, f->pkt.proto);
-		ck_assert_uint_eq(ev->dport, f->pkt.frag_offset ? 0 : f->pkt.dport);
+		if (f->reason != CAMFENCE_REASON_MALFORMED || !f->pkt.truncate) {
+			ck_assert_uint_eq(ev->proto, f->pkt.ipv6_rt == 1 ? IPPROTO_ROUTING :
+						     f->pkt.ipv6_ext > 4 ? IPPROTO_DSTOPTS : f->pkt.proto);
+			ck_assert_uint_eq(ev->dport, f->pkt.frag_offset || f->pkt.ipv6_rt == 1 ||
+							     f->pkt.ipv6_ext > 4 ? 0 : f->pkt.dport);
+		}
 		ck_assert_int_eq(memcmp(ev->mac, f->pkt.src_mac, 6), 0);
 	}
-	if (f->pkt.truncate || f->pkt.ipv6_ext > 4)
+	if (f->reason == CAMFENCE_REASON_MALFORMED)
 		ck_assert_uint_eq(stat(CAMFENCE_STAT_MALFORMED), 1);
 }
 END_TEST

@@ -320,6 +320,37 @@ START_TEST(first_match_wins_over_longer_prefix)
 }
 END_TEST
 
+/* Essentials are for the link: the same DHCP- or neighbour-discovery-shaped
+ * packet routed on is judged by the policy. */
+START_TEST(essentials_stay_on_the_link)
+{
+	struct cf_config *cfg = camfence_policy_parse_text("t.conf",
+		"zone z {\n interface lan0\n}\ngroup g {\n mac 02:00:00:00:00:01\n policy p\n}\n"
+		"policy p {\n default deny\n}\n");
+	struct cf_packet dhcp = { .ifname = "lan0", .mac = { 2, 0, 0, 0, 0, 1 }, .family = AF_INET,
+				  .daddr = { 203, 0, 113, 67 }, .proto = IPPROTO_UDP, .sport = 68,
+				  .dport = 67, .icmp6_type = -1 };
+	struct cf_packet ns = { .ifname = "lan0", .mac = { 2, 0, 0, 0, 0, 1 }, .family = AF_INET6,
+				.daddr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, .proto = IPPROTO_ICMPV6,
+				.icmp6_type = 135 };
+	struct cf_decision d;
+
+	camfence_policy_match(cfg, &dhcp, &d);
+	ck_assert_uint_eq(d.verdict, CAMFENCE_PASS);
+	ck_assert_uint_eq(d.reason, CAMFENCE_REASON_ESSENTIAL);
+	camfence_policy_match(cfg, &ns, &d);
+	ck_assert_uint_eq(d.reason, CAMFENCE_REASON_ESSENTIAL);
+	dhcp.routed = ns.routed = 1;
+	camfence_policy_match(cfg, &dhcp, &d);
+	ck_assert_uint_eq(d.verdict, CAMFENCE_DROP);
+	ck_assert_uint_eq(d.reason, CAMFENCE_REASON_DEFAULT);
+	camfence_policy_match(cfg, &ns, &d);
+	ck_assert_uint_eq(d.verdict, CAMFENCE_DROP);
+	ck_assert_uint_eq(d.reason, CAMFENCE_REASON_DEFAULT);
+	camfence_policy_free(cfg);
+}
+END_TEST
+
 START_TEST(missing_interface_is_an_error)
 {
 	struct cf_config *cfg = camfence_policy_parse_text("t.conf",
@@ -428,6 +459,7 @@ Suite *policy_compile_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, compiled_agrees_with_reference);
 	tcase_add_test(tc, first_match_wins_over_longer_prefix);
+	tcase_add_test(tc, essentials_stay_on_the_link);
 	tcase_add_test(tc, missing_interface_is_an_error);
 	tcase_add_test(tc, absent_interface_is_left_out);
 	tcase_add_test(tc, slot_is_in_every_key);

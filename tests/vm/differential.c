@@ -340,7 +340,7 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < n; i++) {
 		struct pkt_spec s = { .sport = 1024 + rnd(60000) };
-		struct cf_packet pkt = { .ifname = argv[4], .icmp6_type = -1 };
+		struct cf_packet pkt = { .ifname = argv[4], .icmp6_type = -1, .routed = 1 };
 		struct xdp_md ctx = { .ingress_ifindex = rif };
 		char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 		uint8_t frame[256], daddr[16];
