@@ -40,6 +40,15 @@ static const struct command commands[] = {
 	  "  Send 64-byte UDP frames on IF with AF_PACKET at PPS frames a second: device i\n"
 	  "  from MAC mac-base + i, M flows each (default 1; --fresh: every frame a new\n"
 	  "  flow). Prints 'flood: sent N frames, D devices, F flows in T s'.\n" },
+	{ "frame", camgen_frame_main,
+	  "usage: camgen frame --iface IF --dmac MAC --src ADDR --dst ADDR [--smac MAC] [--vlan ID]...\n"
+	  "                    [--proto P] [--sport N] [--dport N] [--icmp-type N] [--size N]\n"
+	  "                    [--hop-limit N] [--record-route | --lsrr ADDR | --ssrr ADDR | --srh ADDR]\n"
+	  "                    [--ext hop,dst,rt0...] [--frag OFF:LEN[:last]]... [--id N]\n"
+	  "                    [--encap gre|ipip|sit|vxlan --inner-src ADDR --inner-dst ADDR] [--count N]\n"
+	  "  Send one crafted frame, or its fragments, raw on IF: VLAN/QinQ tags, IPv4\n"
+	  "  options and source routes, IPv6 extension headers and segment routing,\n"
+	  "  fragments (8-byte offsets, in the order given), tunnels. Prints 'frame: sent N'.\n" },
 	{ "pcap-info", camgen_pcapinfo_main,
 	  "usage: camgen pcap-info FILE\n"
 	  "  Print the capture's camera and its peers as 'key value' lines.\n" },

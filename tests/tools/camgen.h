@@ -20,5 +20,6 @@ int camgen_replay_main(int argc, char **argv);
 int camgen_flood_main(int argc, char **argv);
 int camgen_pcapinfo_main(int argc, char **argv);
 int camgen_sink_main(int argc, char **argv);
+int camgen_frame_main(int argc, char **argv);
 
 #endif
