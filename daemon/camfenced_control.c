@@ -134,6 +134,14 @@ static json_object *status_json(struct daemon *d)
 		json_object_object_add(x, "enforcing", json_object_new_boolean(d->kmod != NULL));
 		jadd_u64(x, "generation", d->kmod_gen);
 		jadd_u64(x, "push_failures", d->kmod_push_failures);
+		if (d->kmod_events) {
+			struct camfence_kmod_event_stats es;
+
+			camfence_kmod_events_stats(d->kmod_events, &es);
+			jadd_u64(x, "events_read", es.delivered);
+			/* the socket overran: events lost, how many unknown */
+			jadd_u64(x, "event_overruns", es.overruns);
+		}
 	} else {
 		jadd_str(x, "why", camfence_kmod_client_strerror(kret));
 	}
@@ -224,9 +232,10 @@ static void status_text(json_object *o, FILE *f)
 	}
 	m = json_object_object_get(o, "module");
 	if (json_object_get_boolean(json_object_object_get(m, "loaded")))
-		fprintf(f, "module camfence.ko %s (genl api %llu) generation %llu push-failures %llu%s\n",
+		fprintf(f, "module camfence.ko %s (genl api %llu) generation %llu push-failures %llu events-read %llu event-overruns %llu%s\n",
 			jstr(m, "version", NULL), U(jget(m, "api", NULL)),
 			U(jget(m, "generation", NULL)), U(jget(m, "push_failures", NULL)),
+			U(jget(m, "events_read", NULL)), U(jget(m, "event_overruns", NULL)),
 			json_object_get_boolean(json_object_object_get(m, "enforcing")) ? "" :
 			" (not used: see syslog)");
 	else

@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 
 #include "camfenced.h"
 #include "kmod_client.h"
 #include "log.h"
+#include "ratelimit.h"
 
 static void kmod_close(struct daemon *d)
 {
@@ -149,14 +151,23 @@ static int on_kmod_event(void *ctx, void *data, size_t size)
 
 void camfenced_kmod_read(struct daemon *d)
 {
+	static struct cf_bucket overrun_log;
+	struct camfence_kmod_event_stats st;
+	struct timespec ts;
 	int ret;
 
 	if (!d->kmod_events)
 		return;
 	ret = camfence_kmod_events_read(d->kmod_events, on_kmod_event, d);
-	if (ret == -ENOBUFS)
-		camfence_log(LOG_WARNING, "camfence.ko events: the socket overran, events were lost");
-	else if (ret < 0 && ret != -EAGAIN)
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* counted in status; said at most 6 times a minute, not once a read */
+	if (ret == -ENOBUFS &&
+	    camfence_ratelimit_allow(&overrun_log, ts.tv_sec * 1000000000ULL + ts.tv_nsec, 6, 60)) {
+		camfence_kmod_events_stats(d->kmod_events, &st);
+		camfence_log(LOG_WARNING, "camfence.ko events: the socket overran, events were lost (%llu overruns so far; camfencectl status)",
+			     (unsigned long long)st.overruns);
+	}
+	else if (ret < 0 && ret != -EAGAIN && ret != -ENOBUFS)
 		camfence_log(LOG_WARNING, "camfence.ko events: %s", strerror(-ret));
 }
 
