@@ -194,6 +194,25 @@ static int parse_l4(const __u8 *d, size_t off, size_t len, struct cf_packet *p, 
 	return 0;
 }
 
+/* IPv4 options the program refuses: a loose or strict source route, or
+ * options that do not parse (bpf/camfence.bpf.c, opt_step()). */
+static int refused_options4(const __u8 *o, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len && o[off] != 0) {
+		if (o[off] == 1) {
+			off++;
+			continue;
+		}
+		if (o[off] == 131 || o[off] == 137 || off + 1 >= len || o[off + 1] < 2 ||
+		    off + o[off + 1] > len)
+			return -1;
+		off += o[off + 1];
+	}
+	return 0;
+}
+
 /* The frame as camfence_xdp parses it (bpf/camfence.bpf.c, parse()): the
  * same tags, headers and bounds. Returns -1 where the program finds it
  * malformed. */
@@ -231,7 +250,9 @@ static int parse(const __u8 *d, size_t len, struct cf_packet *p, __u16 *ethertyp
 		memcpy(p->saddr, d + off + 12, 4);
 		memcpy(p->daddr, d + off + 16, 4);
 		first = (get16(d + off + 6) & 0x1fff) == 0;
-		return parse_l4(d, off + hlen, len, p, first);
+		if (parse_l4(d, off + hlen, len, p, first))
+			return -1;
+		return refused_options4(d + off + 20, hlen - 20);
 	}
 	if (proto != 0x86dd)
 		return 0;
@@ -244,8 +265,10 @@ static int parse(const __u8 *d, size_t len, struct cf_packet *p, __u16 *ethertyp
 	off += 40;
 	for (i = 0; i < 4; i++) {
 		if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS) {
-			if (off + 2 > len)
+			if (off + 4 > len)
 				return -1;
+			if (nh == IPPROTO_ROUTING && d[off + 3])
+				return -1;	/* segments left: a source route */
 			nh = d[off];
 			off += (d[off + 1] + 1) * 8;
 		} else if (nh == IPPROTO_FRAGMENT) {
