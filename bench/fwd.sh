@@ -51,7 +51,7 @@
 # non-zero only when a measurement cannot be made.
 #
 #   BENCH_FWD_ROUNDS (5)  BENCH_FWD_SECONDS (4)  BENCH_FWD_FLOWS (16)
-#   BENCH_FWD_MANY_FLOWS (4096)  BENCH_FWD_TURNS (all: "floor xdp xdp_many nft ingress iptables")
+#   BENCH_FWD_MANY_FLOWS (4096)  BENCH_FWD_BATCH (64, livegen --batch)  BENCH_FWD_TURNS (all: "floor xdp xdp_many nft ingress iptables")
 #   BENCH_FWD_ALLOWED_RATE (100M, iperf3 -b)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,6 +78,7 @@ rounds=${BENCH_FWD_ROUNDS:-5}
 seconds=${BENCH_FWD_SECONDS:-4}
 flows=${BENCH_FWD_FLOWS:-16}
 many_flows=${BENCH_FWD_MANY_FLOWS:-4096}
+batch=${BENCH_FWD_BATCH:-64}
 allowed_rate=${BENCH_FWD_ALLOWED_RATE:-100M}
 [ "$seconds" -ge 2 ] || die "BENCH_FWD_SECONDS must be 2 or more"
 hz=$(getconf CLK_TCK)
@@ -245,7 +246,7 @@ flood() {
 	local rx0
 	rx0=$(rx_packets)
 	ip netns exec "$NS_CAM" "$LIVEGEN" --iface cam0 --smac "$FLOOD_MAC" --dmac "$lan_mac" \
-		--src "$FLOOD_IP" --dst 203.0.113.0 --flows "${2:-$flows}" --seconds "$seconds" \
+		--src "$FLOOD_IP" --dst 203.0.113.0 --flows "${2:-$flows}" --seconds "$seconds" --batch "$batch" \
 		>"$CF_DIR/$1.out" 2>&1 &
 	echo $! >"$CF_DIR/livegen.pid"
 	sleep 0.3
