@@ -32,10 +32,11 @@
  *                          DROP_BYTES", "rule ID PKTS BYTES"
  *   listen SECONDS [N]     join the group "events", print "listening", then
  *                          one line an event, until N events or SECONDS
- *   udp ADDR PORT COUNT [SIZE]
+ *   udp ADDR PORT COUNT [SIZE [SPORT]]
  *                          COUNT datagrams of SIZE bytes (default 16) from
- *                          one socket as fast as it goes: new connections
- *                          for conntrack as long as the router drops them
+ *                          one socket (bound to SPORT if given) as fast as
+ *                          it goes: new connections for conntrack as long
+ *                          as the router drops them
  *
  * ENTRY is a record of include/camfence.h, key=value, lengths counting the
  * address bits only (the scope's 32 are added):
@@ -608,7 +609,7 @@ static int listen_events(int seconds, long max)
 	return 0;
 }
 
-static int udp(const char *addr, int port, long count, size_t size)
+static int udp(const char *addr, int port, long count, size_t size, int sport)
 {
 	struct sockaddr_storage ss = { 0 };
 	static char payload[65000];
@@ -632,6 +633,16 @@ static int udp(const char *addr, int port, long count, size_t size)
 	s = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -errno;
+	if (sport) {
+		struct sockaddr_storage local = { .ss_family = ss.ss_family };
+
+		/* the port sits at the same offset in both families */
+		((struct sockaddr_in *)&local)->sin_port = htons(sport);
+		if (bind(s, (struct sockaddr *)&local, len)) {
+			close(s);
+			return -errno;
+		}
+	}
 	for (i = 0; i < count; i++)
 		if (sendto(s, payload, size, 0, (struct sockaddr *)&ss, len) < 0 && errno != ENOBUFS) {
 			close(s);
@@ -691,8 +702,9 @@ static int request(int argc, char **argv)
 		return dump(CAMFENCE_CMD_COUNTERS_GET, on_counters);
 	if (!strcmp(r, "listen") && (argc == 2 || argc == 3))
 		return listen_events(probe_number(argv[1]), argc == 3 ? (long)probe_number(argv[2]) : 0);
-	if (!strcmp(r, "udp") && (argc == 4 || argc == 5))
-		return udp(argv[1], probe_number(argv[2]), probe_number(argv[3]), argc == 5 ? probe_number(argv[4]) : 16);
+	if (!strcmp(r, "udp") && argc >= 4 && argc <= 6)
+		return udp(argv[1], probe_number(argv[2]), probe_number(argv[3]),
+			   argc >= 5 ? probe_number(argv[4]) : 16, argc == 6 ? probe_number(argv[5]) : 0);
 	probe_die("unknown request or wrong number of arguments (see the top of genl_probe.c)");
 	return 0;
 }

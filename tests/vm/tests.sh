@@ -398,6 +398,16 @@ dropped_whole() {
 		{ echo "drops $pk -> $pk2, bytes $by -> $by2"; return 1; }
 }
 
+# A DHCP-shaped datagram (68 to 67) that the router routes on is no
+# essential: the policy's default drops it, as the XDP program does when
+# its FIB lookup says the router would route it.
+dhcp_routed_dropped() {
+	pk=$(counter device 1 5)
+	n c1 "$PROBE" udp 10.1.2.2 67 1 16 68 || return 1
+	pk2=$(counter device 1 5)
+	[ $((pk2 - pk)) = 1 ] || { echo "drops $pk -> $pk2"; return 1; }
+}
+
 # rule_counts RULE CMD...: CMD makes rule RULE count one packet more.
 rule_counts() {
 	rule=$1
@@ -538,6 +548,7 @@ traffic() {
 	check "policy: camera's ping to a denied network dropped (IPv4)" blocked c1 203.0.113.1
 	check "policy: camera's ping to a denied network dropped (IPv6)" blocked c1 2001:db8:bad::1
 	check "policy: camera's ping elsewhere dropped by default" blocked c1 10.1.2.2
+	check "policy: DHCP-shaped UDP routed on is no essential, dropped by default" dhcp_routed_dropped
 	check "policy: UDP to an NVR on port 9999 dropped by rule 2" \
 		rule_counts 2 n c1 "$PROBE" udp 192.0.2.1 9999 1
 	check "policy: UDP to an NVR on another port passed by rule 1" \
