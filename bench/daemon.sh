@@ -33,17 +33,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-die() { echo "bench: daemon: $*" >&2; exit 1; }
-say() { echo "bench: daemon: $*" >&2; }
-
-[ "$(id -u)" -eq 0 ] || die "needs root (namespaces, XDP)"
-[ -d "${1:-build}" ] || die "${1:-build} is missing: run 'make bench'"
-export CF_BUILD
-CF_BUILD=$(cd "${1:-build}" && pwd)
-for f in camfenced camfencectl camgen; do
-	[ -x "$CF_BUILD/$f" ] || die "$CF_BUILD/$f is missing: run 'make BUILD=${1:-build} all'"
-done
-command -v rsyslogd >/dev/null || die "rsyslogd is missing: install rsyslog (scripts/deps.sh)"
+BENCH=daemon
+. bench/lib.sh
+bench_build "${1:-build}" all camfenced camfencectl camgen
+bench_tools rsyslogd
 
 devices=${BENCH_DAEMON_DEVICES:-10000}
 flows=${BENCH_DAEMON_FLOWS:-10}
@@ -57,27 +50,9 @@ CF_TAG=cfbench$$
 trap sandbox_down EXIT
 trap 'exit 130' INT TERM
 
-# ---- the daemon's process, as /proc sees it --------------------------------
+# ---- the daemon's process, as /proc sees it (more in bench/lib.sh) -----------
 
-# daemon_up records the pid of a chain that execs down to camfenced; follow
-# children in case one of its links forked instead
-daemon_pid() {
-	local p c
-	p=$(cat "$CF_DIR/camfenced.pid")
-	while [ "$(cat "/proc/$p/comm" 2>/dev/null)" != camfenced ]; do
-		c=$(pgrep -P "$p" | head -n1) || return 1
-		p=$c
-	done
-	echo "$p"
-}
-
-# cpu_ticks PID: utime + stime (fields 14 and 15 of /proc/PID/stat; the
-# command name before them may hold blanks, so count from its ')')
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 sys_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $13 }'; }
-# proc_kb PID FIELD: VmRSS, VmHWM... of /proc/PID/status, in kB
-proc_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
-mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
 now_ns() { date +%s%N; }
 
 # ---- camfencectl status -----------------------------------------------------
@@ -159,31 +134,12 @@ flood() {
 sent() { awk '{ print $3 }' <<<"$1"; }
 took() { awk '{ print $(NF - 1) }' <<<"$1"; }
 
-emit() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
-
 # ---- the sandbox ------------------------------------------------------------
 
 sandbox_up
 syslog_up || die "rsyslogd did not start: $(cat "$CF_DIR/rsyslogd.out")"
 lan_mac=$(rtr cat /sys/class/net/lan0/address)
-cat >"$CF_DIR/camfence.conf" <<CONF
-# bench/daemon.sh: camgen flood's devices are 02:00:00:00:00:00 and on
-zone bench {
-	interface lan0
-	unknown deny
-}
-
-group bench-cams {
-	mac 02:00:00/24
-	policy lan-only
-}
-
-policy lan-only {
-	allow to local
-	allow to 10.0.0.0/8
-	default deny
-}
-CONF
+bench_flood_policy "$CF_DIR/camfence.conf" bench/daemon.sh
 daemon_up "$CF_DIR/camfence.conf" || die "camfenced did not start"
 wait_for 10 bash -c "ip -n $NS_RTR -d link show lan0 | grep -q prog/xdp" ||
 	die "camfenced did not attach XDP to lan0: $(cat "$CF_DIR/camfenced.out")"

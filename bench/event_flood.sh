@@ -40,19 +40,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-die() { echo "bench: event flood: $*" >&2; exit 1; }
-say() { echo "bench: event flood: $*" >&2; }
-
-[ "$(id -u)" -eq 0 ] || die "needs root (namespaces, XDP)"
-[ -d "${1:-build}" ] || die "${1:-build} is missing: run 'make bench'"
-export CF_BUILD
-CF_BUILD=$(cd "${1:-build}" && pwd)
-for f in camfenced camfencectl camgen; do
-	[ -x "$CF_BUILD/$f" ] || die "$CF_BUILD/$f is missing: run 'make BUILD=${1:-build} all'"
-done
-for c in rsyslogd bpftool python3; do
-	command -v "$c" >/dev/null || die "$c is missing (scripts/deps.sh)"
-done
+BENCH="event flood"
+. bench/lib.sh
+bench_build "${1:-build}" all camfenced camfencectl camgen
+bench_tools rsyslogd bpftool python3
 
 packets=${BENCH_FLOOD_PACKETS:-1000000}
 devices=${BENCH_FLOOD_DEVICES:-10000}
@@ -66,20 +57,6 @@ CF_TAG=cfflood$$
 . tests/netns/lib.sh
 trap sandbox_down EXIT
 trap 'exit 130' INT TERM
-
-emit() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
-proc_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
-mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
-
-daemon_pid() {
-	local p c
-	p=$(cat "$CF_DIR/camfenced.pid")
-	while [ "$(cat "/proc/$p/comm" 2>/dev/null)" != camfenced ]; do
-		c=$(pgrep -P "$p" | head -n1) || return 1
-		p=$c
-	done
-	echo "$p"
-}
 
 # kstat NAME: the XDP program's counters, summed over the CPUs, straight
 # from the pinned per-CPU map: "events N lost N dropped N"
@@ -143,25 +120,7 @@ settled() {
 sandbox_up
 syslog_up || die "rsyslogd did not start: $(cat "$CF_DIR/rsyslogd.out")"
 lan_mac=$(rtr cat /sys/class/net/lan0/address)
-cat >"$CF_DIR/camfence.conf" <<CONF
-# bench/event_flood.sh: camgen flood's devices are 02:00:00:00:00:00 and on
-zone bench {
-	interface lan0
-	unknown deny
-}
-
-group bench-cams {
-	mac 02:00:00/24
-	policy lan-only
-}
-
-policy lan-only {
-	allow to local
-	allow to 10.0.0.0/8
-	default deny
-}
-CONF
-chmod 0644 "$CF_DIR/camfence.conf"
+bench_flood_policy "$CF_DIR/camfence.conf" bench/event_flood.sh
 daemon_up "$CF_DIR/camfence.conf" --alert-rate "$alert_rate/minute" \
 	--alert-total "$alert_total/minute" --alert-window "$window" || die "camfenced did not start"
 t_start=$(date +%s%N)

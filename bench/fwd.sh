@@ -56,21 +56,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-die() { echo "bench: fwd: $*" >&2; exit 1; }
-say() { echo "bench: fwd: $*" >&2; }
-
-[ "$(id -u)" -eq 0 ] || die "needs root (namespaces, XDP, BPF_PROG_RUN)"
-[ -d "${1:-build}" ] || die "${1:-build} is missing: run 'make bench'"
-export CF_BUILD
-CF_BUILD=$(cd "${1:-build}" && pwd)
+BENCH=fwd
+. bench/lib.sh
+bench_build "${1:-build}" bench camfenced camfencectl bench/livegen bench/drop.bpf.o
+bench_tools nft ethtool iperf3 rsyslogd python3
 LIVEGEN=$CF_BUILD/bench/livegen
 DROP_OBJ=$CF_BUILD/bench/drop.bpf.o
-for f in camfenced camfencectl bench/livegen bench/drop.bpf.o; do
-	[ -e "$CF_BUILD/$f" ] || die "$CF_BUILD/$f is missing: run 'make BUILD=${1:-build} bench'"
-done
-for c in nft ethtool iperf3 rsyslogd python3; do
-	command -v "$c" >/dev/null || die "$c is missing: run scripts/deps.sh"
-done
 have_iptables=1
 command -v iptables >/dev/null && command -v ipset >/dev/null || have_iptables=0
 
@@ -210,16 +201,6 @@ ip netns exec "$NS_CAM2" iperf3 -c "$SINK_IP" -u -b 1M -t 1 >"$CF_DIR/warmup.out
 
 # ---- helpers ------------------------------------------------------------------
 
-daemon_pid() {
-	local p c
-	p=$(cat "$CF_DIR/camfenced.pid")
-	while [ "$(cat "/proc/$p/comm" 2>/dev/null)" != camfenced ]; do
-		c=$(pgrep -P "$p" | head -n1) || return 1
-		p=$c
-	done
-	echo "$p"
-}
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 rx_packets() { rtr cat /sys/class/net/lan0/statistics/rx_packets; }
 xdp_dropped() { ctl status | awk '$1 == "dropped" { print $2 }'; }
 nft_counter() {
@@ -388,7 +369,6 @@ say "load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- results ------------------------------------------------------------------
 
-emit() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
 # emit_med NAME FILE UNIT [SCALE]: the median of FILE's lines (over SCALE),
 # when the turns behind it ran
 emit_med() {
