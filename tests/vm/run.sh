@@ -76,6 +76,13 @@ report() {
 	if [ "$failed" -ne 0 ]; then
 		echo "vm: last lines of the console:" >&2
 		tail -n 40 "$tmp/console" | sed 's/^/  | /' >&2
+		# the kernel's first complaint with its stack, which the tail
+		# may have scrolled past
+		if grep -q '\] \(BUG\|WARNING\|Oops\|watchdog\):' "$tmp/console"; then
+			echo "vm: the kernel's first complaint:" >&2
+			sed -n '/\] \(BUG\|WARNING\|Oops\|watchdog\):/,$p' "$tmp/console" |
+				head -n 60 | sed 's/^/  | /' >&2
+		fi
 	fi
 	echo "vm: ran in $((SECONDS - start))s"
 	echo "vm: $passed passed, $failed failed"
@@ -111,11 +118,14 @@ start=$SECONDS
 : >"$tmp/raw"
 : >"$tmp/console"
 trap 'report interrupted; exit 1' HUP INT TERM
+# loglevel=5: warnings and the stack traces under a lockup or BUG report
+# (printed at the default level) reach the console, and so the log of a
+# failed run; notices and info stay out.
 # In the background so an interrupted run can stop it (timeout passes our
 # SIGTERM on to QEMU); the console is followed while it grows.
 timeout "$timeout" "$qemu" -accel tcg -m "$mem" "${qemu_cpus[@]}" -nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$tmp/initrd.gz" \
-	-append "console=ttyS0 panic=-1 quiet" </dev/null >"$tmp/raw" 2>&1 &
+	-append "console=ttyS0 panic=-1 loglevel=5" </dev/null >"$tmp/raw" 2>&1 &
 vm=$!
 tail -n +1 -s 0.2 -f --pid="$vm" "$tmp/raw" |
 	sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$tmp/console" |
