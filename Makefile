@@ -2,7 +2,9 @@
 #
 #   make            BPF object and skeleton, camfenced, camfencectl, test tools
 #   make kmod       camfence.ko with Kbuild (KDIR, ARCH, CROSS_COMPILE)
-#   make check      every test layer; check-unit, check-bpf, check-netns, check-vm
+#   make check      every test layer; check-unit, check-bpf, check-netns, check-vm,
+#                   check-install
+#   make install    PREFIX (/usr/local), DESTDIR; make uninstall
 #   make demo       camfence in a sandbox of network namespaces (PCAP=file)
 #   make bench      benchmarks, build/bench/results.tsv
 
@@ -106,6 +108,9 @@ check-netns: all
 check-vm: all kmod
 	@tests/vm/run.sh
 
+check-install: all
+	@tests/install.sh
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(PCAP)
@@ -191,7 +196,50 @@ $(BUILD)/kmod/camfence.ko: Kbuild $(KMOD_SRCS) $(wildcard include/*.h)
 	kdir="$(KDIR)"; kdir="$${kdir:-$$(scripts/kdir.sh)}" || exit 1; \
 		$(MAKE) -C "$$kdir" M=$(CURDIR)/$(BUILD)/kmod modules
 
+# ---- install ----
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the daemon and CLI, the BPF
+# object (for reading; camfenced carries its own copy), the module's sources
+# where DKMS looks for them, the man pages, an example policy and the systemd
+# unit with this PREFIX's path in it. make uninstall takes the same away.
+# The policy itself (/etc/camfence/camfence.conf) is the admin's: installed
+# by neither, removed by neither.
+
+VERSION    := $(shell sed -n 's/^\#define CAMFENCE_VERSION "\(.*\)"/\1/p' include/camfence.h)
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+LIBDIR     ?= $(PREFIX)/lib/camfence
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/camfence
+UNITDIR    ?= /lib/systemd/system
+DKMSDIR    ?= /usr/src/camfence-$(VERSION)
+MAN_PAGES  := $(wildcard docs/man/*.[1-8])
+KMOD_TREE  := Kbuild dkms.conf $(KMOD_SRCS) include/camfence.h include/camfence_genl.h
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/camfenced $(BUILD)/camfencectl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(BPF_OBJ) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 docs/examples/camfence.conf $(DESTDIR)$(DOCDIR)/examples/
+	sed 's|/usr/sbin/camfenced|$(SBINDIR)/camfenced|g' daemon/camfenced.service \
+		>$(DESTDIR)$(UNITDIR)/camfenced.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/camfenced.service
+	for f in $(MAN_PAGES); do \
+		s=$${f##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && \
+		install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	done
+	for f in $(KMOD_TREE); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit 1; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/camfenced $(DESTDIR)$(SBINDIR)/camfencectl
+	rm -f $(DESTDIR)$(LIBDIR)/camfence.bpf.o $(DESTDIR)$(UNITDIR)/camfenced.service
+	rm -f $(DESTDIR)$(DOCDIR)/examples/camfence.conf
+	for f in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; done
+	rm -rf $(DESTDIR)$(DKMSDIR)
+	-rmdir $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check check-unit check-bpf check-netns check-vm demo bench kmod clean
+.PHONY: all deps check check-unit check-bpf check-netns check-vm check-install demo bench kmod install uninstall clean
