@@ -91,21 +91,12 @@ show_status() { sed 's/^/bench: daemon:   | /' "$CF_DIR/status.$1" >&2; }
 # status in a row alike (but for the uptime), and as many lines in rsyslogd's
 # file, half a second apart; the last is status NAME. At most 30 s.
 drained() {
-	local prev="" cur same=0 tries=60
-
-	while [ $((tries -= 1)) -gt 0 ]; do
-		sleep 0.5
-		status "$1"
-		cur="$(grep -v uptime "$CF_DIR/status.$1") $(syslog_lines)"
-		if [ "$cur" = "$prev" ]; then
-			same=$((same + 1))
-			[ "$same" -lt 2 ] || return 0
-		else
-			same=0
-		fi
-		prev=$cur
-	done
-	say "the daemon's status kept changing for 30 s after the flood"
+	unchanged 30 drained_view "$1" ||
+		say "the daemon's status kept changing for 30 s after the flood"
+}
+drained_view() {
+	status "$1"
+	echo "$(grep -v uptime "$CF_DIR/status.$1") $(syslog_lines)"
 }
 
 # lines in rsyslogd's file, all of them or camfenced's alerts

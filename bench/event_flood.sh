@@ -99,20 +99,11 @@ daemon_lines() { count 'camfenced\[[0-9]*\]: '; }
 # settled: camfenced's status (but for its uptime) and rsyslogd's file
 # unchanged three times in a row, half a second apart; at most 60 s
 settled() {
-	local prev="" cur same=0 tries=120
-	while [ $((tries -= 1)) -gt 0 ]; do
-		sleep 0.5
-		jstatus settle
-		cur="$(grep -v uptime "$CF_DIR/status.settle.json") $(daemon_lines)"
-		if [ "$cur" = "$prev" ]; then
-			same=$((same + 1))
-			[ "$same" -lt 2 ] || return 0
-		else
-			same=0
-		fi
-		prev=$cur
-	done
-	say "camfenced's status kept changing for 60 s after the flood"
+	unchanged 60 settled_view || say "camfenced's status kept changing for 60 s after the flood"
+}
+settled_view() {
+	jstatus settle
+	echo "$(grep -v uptime "$CF_DIR/status.settle.json") $(daemon_lines)"
 }
 
 # ---- the sandbox ------------------------------------------------------------

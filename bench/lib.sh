@@ -59,6 +59,28 @@ daemon_pid() {
 # command name before them may hold blanks, so count from its ')')
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 
+# unchanged SECONDS CMD...: CMD's output alike three times in a row, half a
+# second apart; 1 when it still changes after SECONDS. CMD runs in this
+# shell, so a die in it ends the bench.
+unchanged() {
+	local tries=$(($1 * 2)) prev="" cur same=0
+
+	shift
+	while [ $((tries -= 1)) -gt 0 ]; do
+		sleep 0.5
+		"$@" >"$CF_DIR/unchanged.out"
+		cur=$(cat "$CF_DIR/unchanged.out")
+		if [ "$cur" = "$prev" ]; then
+			same=$((same + 1))
+			[ "$same" -lt 2 ] || return 0
+		else
+			same=0
+		fi
+		prev=$cur
+	done
+	return 1
+}
+
 # proc_kb PID FIELD: a kB figure of /proc/PID/status (VmRSS, VmHWM...)
 proc_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
