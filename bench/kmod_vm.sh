@@ -24,32 +24,16 @@
 . /vmtest.env
 # shellcheck source=/dev/null
 . /bench.env
+# shellcheck source=tests/vm/lib.sh
+. /vmlib.sh
 
-IP=/usr/sbin/ip
 NFT=/usr/sbin/nft
 PUSH=/usr/bin/kmod_push
 GEN=/usr/bin/camgen
 KO=/lib/modules/camfence.ko
 CONF=/etc/camfence/bench.conf
 
-pass() { echo "vmtest: PASS $*"; }
-fail() { echo "vmtest: FAIL $*"; }
-info() { echo "$*" | sed 's/^/vmtest: # /'; }
-n() { "$IP" netns exec "$@"; }
 finish() { echo "vmtest: END"; exit 0; }
-
-# A driver for hardware TCG lacks refuses with ENODEV; a module another
-# list loaded already says it exists.
-load_modules() {
-	for m in "$@"; do
-		out=$(insmod "/lib/modules/$m" 2>&1) && continue
-		case $out in
-		*"No such device"* | *"File exists"*) continue ;;
-		esac
-		echo "$m: $out"
-		return 1
-	done
-}
 
 topology_up() {
 	for ns in cam rt wan; do
@@ -105,8 +89,11 @@ round_nft() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
+# each module once, in order: nftables' list and camfence.ko's share conntrack's
 # shellcheck disable=SC2086 # one module per word
-if ! out=$(load_modules $DEP_MODULES $TEST_MODULES $BENCH_MODULES 2>&1); then
+modules=$(for m in $DEP_MODULES $TEST_MODULES $BENCH_MODULES; do echo "$m"; done | awk '!seen[$0]++')
+# shellcheck disable=SC2086
+if ! out=$(load_modules $modules 2>&1); then
 	fail "kmod bench: modules load"
 	info "$out"
 	finish

@@ -13,7 +13,7 @@
 # genl_probe (built from genl_probe.c and
 # genl_records.c here), differential (from differential.c, when
 # libcamfence.a is beside camfencectl), every shared library they use with the
-# ld.so, /init and /tests.sh from this folder, and in /lib/modules (flat,
+# ld.so, /init, /tests.sh and /vmlib.sh (lib.sh) from this folder, and in /lib/modules (flat,
 # uncompressed) camfence.ko, the modules it depends on and those the tests
 # need (veth, 8021q). /vmtest.env tells the tests what to expect and what to load.
 set -euo pipefail
@@ -183,6 +183,7 @@ frame() {
 
 install -m 0755 "$here/init.sh" "$stage/init"
 install -m 0755 "$here/tests.sh" "$stage/tests.sh"
+install -m 0644 "$here/lib.sh" "$stage/vmlib.sh"
 # The kernel opens /dev/console for init before anything is mounted.
 mknod -m 0600 "$stage/dev/console" c 5 1 || die "mknod /dev/console: run as root"
 

@@ -26,20 +26,15 @@
 
 # shellcheck source=/dev/null # written by mkinitramfs.sh
 . /vmtest.env
+# shellcheck source=tests/vm/lib.sh
+. /vmlib.sh
 
-IP=/usr/sbin/ip
 GENL=/usr/sbin/genl
 CTL=/usr/bin/camfencectl
 PROBE=/usr/bin/genl_probe
 KO=/lib/modules/camfence.ko
 TRACING=/sys/kernel/tracing
 
-pass() { echo "vmtest: PASS $*"; }
-fail() { echo "vmtest: FAIL $*"; }
-info() { echo "$*" | sed 's/^/vmtest: # /'; }
-n() { "$IP" netns exec "$@"; }
-
-# check WHAT CMD...: PASS when CMD succeeds, else FAIL with its output.
 xdp_audit() {
 	local out
 	out=$("$CTL" audit --policy /etc/camfence/vm.conf /etc/camfence/vm.pcap 2>&1) || {
@@ -49,6 +44,7 @@ xdp_audit() {
 	echo "$out" | grep -q ': 2 frames: 1 passed, 1 blocked$' || { echo "$out"; return 1; }
 }
 
+# check WHAT CMD...: PASS when CMD succeeds, else FAIL with its output.
 check() {
 	what=$1
 	shift
@@ -58,20 +54,6 @@ check() {
 		fail "$what"
 		info "$* -> $out"
 	fi
-}
-
-# A driver for hardware this machine lacks (crc32c-intel without SSE4.2
-# under TCG) refuses with ENODEV: modprobe goes on after such a soft
-# dependency, and so do we.
-load_modules() {
-	for m in "$@"; do
-		out=$(insmod "/lib/modules/$m" 2>&1) && continue
-		case $out in
-		*"No such device"*) continue ;;
-		esac
-		echo "$m: $out"
-		return 1
-	done
 }
 
 ctl_reports_version() {
