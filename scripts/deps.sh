@@ -8,7 +8,8 @@ packages=(
 	make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libelf-dev
 	zlib1g-dev libnl-3-dev libnl-genl-3-dev libmnl-dev libpcap-dev check
 	# the daemon: hash tables for its flow view, JSON for camfencectl --json
-	uthash-dev libjson-c-dev
+	# and MUD files, an asynchronous resolver for the names sets carry
+	uthash-dev libjson-c-dev libc-ares-dev
 	# the vendor registry that `vendor NAME` in a policy reads
 	ieee-data
 	# the fuzz layer: libFuzzer and the sanitizers' runtime
@@ -23,8 +24,11 @@ packages=(
 	# make bench's forwarding figures: netfilter's droppers beside XDP, veth
 	# GRO, the allowed camera's stream
 	nftables iptables ipset ethtool iperf3
-	# the netns tests read camfencectl --json back
-	python3
+	# the netns tests read camfencectl --json back; a DNS server answers
+	# names in them
+	python3 dnsmasq-base
+	# man page lint, Debian packages (make check's install layer)
+	mandoc debhelper dh-dkms fakeroot dpkg-dev
 )
 
 missing=()
