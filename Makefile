@@ -33,9 +33,10 @@ CHECK_LIBS  := $(shell $(PKG) --libs check 2>/dev/null || echo -lcheck -lsubunit
 PCAP_LIBS   := $(shell $(PKG) --libs libpcap 2>/dev/null || echo -lpcap)
 JSON_LIBS   := $(shell $(PKG) --libs json-c 2>/dev/null || echo -ljson-c)
 JSON_CFLAGS := $(shell $(PKG) --cflags json-c 2>/dev/null)
+CARES_LIBS  := $(shell $(PKG) --libs libcares 2>/dev/null || echo -lcares)
 CFLAGS      += $(NL_CFLAGS) $(JSON_CFLAGS)
 # what every program linking libcamfence.a needs
-LIB_LIBS    := $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS) $(JSON_LIBS)
+LIB_LIBS    := $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS) $(JSON_LIBS) $(CARES_LIBS)
 
 # The daemon's code is a library so the unit tests link the same objects.
 # Every daemon/*.c but the two mains.

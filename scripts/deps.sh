@@ -27,6 +27,8 @@ packages=(
 	# the netns tests read camfencectl --json back; a DNS server answers
 	# names in them
 	python3 dnsmasq-base
+	# the metrics test parses camfence's exposition with Prometheus's parser
+	python3-prometheus-client
 	# man page lint, Debian packages (make check's install layer)
 	mandoc debhelper dh-dkms fakeroot dpkg-dev
 )
