@@ -78,10 +78,20 @@ struct cf_device {
 	CF_VEC(struct cf_prefix) addrs;
 };
 
+#define CF_HOST_MAX	254		/* a DNS name, 253 characters, and its NUL */
+
+/* A name in a set: camfenced resolves it and keeps its addresses for their
+ * TTL (camfence_policy_bind_names()). */
+struct cf_set_name {
+	char host[CF_HOST_MAX];		/* lower case, no trailing dot */
+	struct cf_loc loc;
+};
+
 struct cf_set {
 	char name[CF_NAME_MAX];
 	struct cf_loc loc;
 	CF_VEC(struct cf_prefix) prefixes;
+	CF_VEC(struct cf_set_name) names;	/* `resolve HOST...` */
 };
 
 struct cf_group {
@@ -119,6 +129,8 @@ struct cf_rule {
 	char dst_name[CF_NAME_MAX];	/* CF_DST_NAME */
 	struct cf_loc dst_loc;
 	CF_VEC(struct cf_prefix) dsts;	/* resolved: the prefixes it matches */
+	size_t static_dsts;		/* of them, those the file writes; then resolved names' */
+	int dst_set;			/* the set it names, -1: none */
 	uint8_t proto;			/* 0: any protocol */
 	CF_VEC(struct cf_port_range) ports;	/* empty: any port */
 	int log;			/* 1, 0 or CF_LOG_DEFAULT */
@@ -179,6 +191,15 @@ void camfence_policy_print_warnings(const struct cf_config *cfg, FILE *out);
 /* Fill `local` and `router` from the addresses of the zone interfaces, and
  * resolve the rules that name them. */
 void camfence_policy_bind(struct cf_config *cfg, const struct cf_iface_addr *addrs, size_t n);
+/* The addresses a name resolves to now; returns how many it wrote to out
+ * (at most max). */
+typedef size_t (*cf_name_lookup_fn)(const char *host, struct cf_prefix *out, size_t max, void *ctx);
+/* Give the rules that name a set with `resolve` lines the addresses their
+ * names have now, in place of those they had. Returns how many rules changed
+ * destinations. */
+size_t camfence_policy_bind_names(struct cf_config *cfg, cf_name_lookup_fn lookup, void *ctx);
+/* Whether any set has names to resolve. */
+int camfence_policy_uses_names(const struct cf_config *cfg);
 /* Whether any rule names `local` or `router`. */
 int camfence_policy_uses_local(const struct cf_config *cfg);
 const char *camfence_policy_proto_name(uint8_t proto, char buf[8]);

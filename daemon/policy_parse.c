@@ -528,7 +528,7 @@ static void tunnel_rules(struct parser *ps, struct cf_policy *p, const struct cf
 static void rule_statement(struct parser *ps, struct cf_policy *p, uint8_t verdict)
 {
 	struct cf_rule r = { .loc = ps->words[0].loc, .verdict = verdict, .log = CF_LOG_DEFAULT,
-			     .shadowed_by = -1 };
+			     .shadowed_by = -1, .dst_set = -1 };
 	const struct cf_tok *t;
 	const char *why;
 	size_t i = 1;
@@ -636,11 +636,74 @@ static void policy_statement(struct parser *ps, struct cf_policy *p, int *has_de
 	}
 }
 
+/* A host name as DNS carries it (RFC 1123): labels of letters, digits and
+ * hyphens, 1 to 63 characters, not starting or ending with a hyphen; 253 in
+ * all. Returns why it is not one, or NULL. */
+static const char *host_name_error(const char *h)
+{
+	size_t len = strlen(h), label = 0, i;
+
+	if (len && h[len - 1] == '.')
+		len--;		/* the root's dot is implied */
+	if (!len)
+		return "an empty name";
+	if (len > CF_HOST_MAX - 1)
+		return "longer than 253 characters";
+	for (i = 0; i <= len; i++) {
+		char c = i < len ? h[i] : '.';
+
+		if (c == '.') {
+			if (!label)
+				return "an empty label (two dots, or a leading dot)";
+			if (h[i - 1] == '-')
+				return "a label ends with '-'";
+			label = 0;
+			continue;
+		}
+		if (c == '*')
+			return "a wildcard cannot be resolved: name each host";
+		if (!isalnum((unsigned char)c) && c != '-')
+			return "only letters, digits, '-' and '.' make a host name";
+		if (c == '-' && !label)
+			return "a label starts with '-'";
+		if (++label > 63)
+			return "a label is longer than 63 characters";
+	}
+	return NULL;
+}
+
+static void set_name(struct parser *ps, struct cf_set *s, const struct cf_tok *t)
+{
+	const char *why = host_name_error(t->text);
+	struct cf_set_name *n;
+	size_t i, len;
+
+	if (why) {
+		error_at(ps, t->loc, "'%s' is no host name to resolve: %s", t->text, why);
+		return;
+	}
+	n = CF_VEC_PUSH(s->names);
+	len = strlen(t->text);
+	if (t->text[len - 1] == '.')
+		len--;
+	for (i = 0; i < len; i++)
+		n->host[i] = tolower((unsigned char)t->text[i]);
+	n->loc = t->loc;
+}
+
+/* A set's line: addresses and prefixes, or `resolve HOST...`. */
 static void set_statement(struct parser *ps, struct cf_set *s)
 {
 	const char *why;
 	size_t i;
 
+	if (!strcmp(ps->words[0].text, "resolve")) {
+		if (ps->nwords < 2)
+			error_at(ps, after_last(ps), "'resolve' needs one or more host names");
+		for (i = 1; i < ps->nwords; i++)
+			set_name(ps, s, &ps->words[i]);
+		return;
+	}
 	for (i = 0; i < ps->nwords; i++) {
 		struct cf_prefix p;
 
@@ -1076,8 +1139,10 @@ void camfence_policy_free(struct cf_config *cfg)
 		free(cfg->devices.v[i].macs.v);
 		free(cfg->devices.v[i].addrs.v);
 	}
-	for (i = 0; i < cfg->sets.n; i++)
+	for (i = 0; i < cfg->sets.n; i++) {
 		free(cfg->sets.v[i].prefixes.v);
+		free(cfg->sets.v[i].names.v);
+	}
 	for (i = 0; i < cfg->groups.n; i++) {
 		for (j = 0; j < cfg->groups.v[i].members.n; j++)
 			free(cfg->groups.v[i].members.v[j].vendor_macs.v);

@@ -450,6 +450,7 @@ static int names_device_or_set(struct cf_config *cfg, const char *name, struct c
 	if (i >= 0) {
 		for (j = 0; j < cfg->sets.v[i].prefixes.n; j++)
 			*CF_VEC_PUSH(r->dsts) = cfg->sets.v[i].prefixes.v[j];
+		r->dst_set = i;
 		return 0;
 	}
 	i = FIND(cfg->devices, name);
@@ -481,6 +482,9 @@ static int covers(const struct cf_config *cfg, const struct cf_rule *a, const st
 	}
 	if (a->dst_kind == CF_DST_ANY)
 		return 1;
+	/* what b's names will resolve to is unknown here */
+	if (b->dst_set >= 0 && cfg->sets.v[b->dst_set].names.n)
+		return 0;
 	if (b->dst_kind == CF_DST_ANY || a->dst_kind == CF_DST_LOCAL || a->dst_kind == CF_DST_ROUTER ||
 	    b->dst_kind == CF_DST_LOCAL || b->dst_kind == CF_DST_ROUTER)
 		return a->dst_kind == b->dst_kind && a->dst_kind != CF_DST_ANY;
@@ -493,7 +497,6 @@ static int covers(const struct cf_config *cfg, const struct cf_rule *a, const st
 		if (j == a->dsts.n)
 			return 0;
 	}
-	(void)cfg;
 	return 1;
 }
 
@@ -515,12 +518,17 @@ static void resolve_policies(struct cf_parse_ctx *ctx)
 			struct cf_rule *r = &p->rules.v[j];
 			int v4 = 0, v6 = 0;
 
+			r->dst_set = -1;
 			if (r->dst_kind == CF_DST_PREFIX)
 				*CF_VEC_PUSH(r->dsts) = r->dst;
 			if (r->dst_kind == CF_DST_NAME && names_device_or_set(cfg, r->dst_name, r)) {
 				error_at(ctx, r->dst_loc, "no set or device named '%s'", r->dst_name);
 				continue;
 			}
+			r->static_dsts = r->dsts.n;
+			/* what names resolve to is known only when camfenced runs */
+			if (r->dst_set >= 0 && cfg->sets.v[r->dst_set].names.n)
+				continue;
 			if (r->dst_kind == CF_DST_NAME && !r->dsts.n)
 				camfence_policy_warning(ctx, r->dst_loc, "'%s' holds no address: this rule matches nothing",
 							r->dst_name);
@@ -656,6 +664,55 @@ void camfence_policy_bind(struct cf_config *cfg, const struct cf_iface_addr *add
 		}
 	}
 	cfg->bound = 1;
+}
+
+size_t camfence_policy_bind_names(struct cf_config *cfg, cf_name_lookup_fn lookup, void *ctx)
+{
+	struct cf_prefix found[64];
+	size_t i, j, k, l, changed = 0;
+
+	for (i = 0; i < cfg->policies.n; i++) {
+		for (j = 0; j < cfg->policies.v[i].rules.n; j++) {
+			struct cf_rule *r = &cfg->policies.v[i].rules.v[j];
+			const struct cf_set *set;
+			size_t before;
+			struct cf_prefix *old;
+
+			if (r->dst_set < 0 || !cfg->sets.v[r->dst_set].names.n)
+				continue;
+			set = &cfg->sets.v[r->dst_set];
+			before = r->dsts.n;
+			old = before > r->static_dsts ?
+			      malloc((before - r->static_dsts) * sizeof(*old)) : NULL;
+			if (old)
+				memcpy(old, r->dsts.v + r->static_dsts,
+				       (before - r->static_dsts) * sizeof(*old));
+			r->dsts.n = r->static_dsts;
+			for (k = 0; k < set->names.n; k++) {
+				size_t n = lookup(set->names.v[k].host, found,
+						  sizeof(found) / sizeof(found[0]), ctx);
+
+				for (l = 0; l < n; l++)
+					*CF_VEC_PUSH(r->dsts) = found[l];
+			}
+			if (r->dsts.n != before ||
+			    (old && memcmp(old, r->dsts.v + r->static_dsts,
+					   (before - r->static_dsts) * sizeof(*old))))
+				changed++;
+			free(old);
+		}
+	}
+	return changed;
+}
+
+int camfence_policy_uses_names(const struct cf_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->sets.n; i++)
+		if (cfg->sets.v[i].names.n)
+			return 1;
+	return 0;
 }
 
 int camfence_policy_uses_local(const struct cf_config *cfg)

@@ -224,6 +224,96 @@ START_TEST(language_constructs)
 }
 END_TEST
 
+/* A fake resolver: answers[i] is what host i resolves to now. */
+struct fake_dns {
+	const char *host[2];
+	struct cf_prefix answer[2][3];
+	size_t n[2];
+	unsigned int asked;
+};
+
+static size_t fake_lookup(const char *host, struct cf_prefix *out, size_t max, void *ctx)
+{
+	struct fake_dns *f = ctx;
+	size_t i, j;
+
+	f->asked++;
+	for (i = 0; i < 2; i++) {
+		if (strcmp(host, f->host[i]))
+			continue;
+		for (j = 0; j < f->n[i] && j < max; j++)
+			out[j] = f->answer[i][j];
+		return j;
+	}
+	return 0;
+}
+
+START_TEST(set_names_bind_in_place)
+{
+	struct cf_config *cfg =
+		camfence_policy_parse_file(CAMFENCE_SRCDIR "/tests/policies/good/language.conf");
+	struct fake_dns f = {
+		.host = { "ntp.example.org", "time.example.net" },
+		.answer = { { { AF_INET, { 192, 0, 2, 123 }, 32 }, { AF_INET, { 192, 0, 2, 124 }, 32 } },
+			    { { AF_INET6, { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x7b }, 128 } } },
+		.n = { 2, 1 },
+	};
+	const struct cf_rule *r;
+	const struct cf_set *set = NULL;
+	size_t i;
+
+	ck_assert_msg(cfg->nerrors == 0, "%s", cfg->nerrors ? cfg->errors[0] : "");
+	for (i = 0; i < cfg->sets.n; i++)
+		if (!strcmp(cfg->sets.v[i].name, "time-servers"))
+			set = &cfg->sets.v[i];
+	ck_assert_ptr_nonnull(set);
+	/* lower case, the root's dot dropped: as DNS compares names */
+	ck_assert_uint_eq(set->names.n, 2);
+	ck_assert_str_eq(set->names.v[1].host, "time.example.net");
+	ck_assert_int_eq(camfence_policy_uses_names(cfg), 1);
+	/* a set of names only holds nothing until camfenced resolves it: no warning */
+	for (i = 0; i < cfg->nwarnings; i++)
+		ck_assert_msg(!strstr(cfg->warnings[i], "time-servers"), "%s", cfg->warnings[i]);
+
+	r = &cfg->policies.v[0].rules.v[7];
+	ck_assert_str_eq(r->dst_name, "time-servers");
+	ck_assert_uint_eq(r->dsts.n, 0);
+	ck_assert_uint_eq(camfence_policy_bind_names(cfg, fake_lookup, &f), 1);
+	ck_assert_uint_eq(r->dsts.n, 3);
+	ck_assert_uint_eq(r->dsts.v[1].addr[3], 124);
+	ck_assert_int_eq(r->dsts.v[2].family, AF_INET6);
+	/* the same answers again change nothing */
+	ck_assert_uint_eq(camfence_policy_bind_names(cfg, fake_lookup, &f), 0);
+	ck_assert_uint_eq(r->dsts.n, 3);
+	/* new answers replace the old ones; they do not pile up */
+	f.n[0] = 1;
+	f.answer[0][0].addr[3] = 99;
+	ck_assert_uint_eq(camfence_policy_bind_names(cfg, fake_lookup, &f), 1);
+	ck_assert_uint_eq(r->dsts.n, 2);
+	ck_assert_uint_eq(r->dsts.v[0].addr[3], 99);
+	/* a set with addresses and names keeps its addresses */
+	{
+		struct cf_config *mixed = camfence_policy_parse_text("m.conf",
+			"zone z {\n\tinterface lo\n}\nset s {\n\t203.0.113.0/24\n\tresolve ntp.example.org\n}\n"
+			"policy p {\n\tallow to s udp 123\n\tallow to s udp 123\n}\n");
+
+		ck_assert_msg(mixed->nerrors == 0, "%s", mixed->nerrors ? mixed->errors[0] : "");
+		/* the second rule is no duplicate: the first may resolve otherwise by then */
+		for (i = 0; i < mixed->nwarnings; i++)
+			ck_assert_msg(!strstr(mixed->warnings[i], "never matches"), "%s", mixed->warnings[i]);
+		f.n[0] = 0;
+		ck_assert_uint_eq(camfence_policy_bind_names(mixed, fake_lookup, &f), 0);
+		ck_assert_uint_eq(mixed->policies.v[0].rules.v[0].dsts.n, 1);
+		f.n[0] = 1;
+		ck_assert_uint_eq(camfence_policy_bind_names(mixed, fake_lookup, &f), 2);
+		ck_assert_uint_eq(mixed->policies.v[0].rules.v[0].dsts.n, 2);
+		ck_assert_uint_eq(mixed->policies.v[0].rules.v[0].dsts.v[0].addr[0], 203);
+		camfence_policy_free(mixed);
+	}
+	camfence_policy_free(cfg);
+}
+END_TEST
+
 START_TEST(error_shows_line_and_caret)
 {
 	struct cf_config *cfg = camfence_policy_parse_text("t.conf",
@@ -388,6 +478,7 @@ Suite *policy_parse_suite(void)
 	tcase_add_test(bad, warning_corpus);
 	tcase_add_test(good, include_reads_relative_and_names_the_file);
 	tcase_add_test(good, language_constructs);
+	tcase_add_test(good, set_names_bind_in_place);
 	tcase_add_test(bad, error_shows_line_and_caret);
 	tcase_add_test(bad, every_error_is_reported);
 	tcase_add_test(good, no_rule_limit);
