@@ -12,6 +12,7 @@
 #include "explain.h"
 #include "kmod_client.h"
 #include "alerts.h"
+#include "mud_import.h"
 #include <time.h>
 
 #define DEFAULT_CONFIG "/etc/camfence/camfence.conf"
@@ -36,6 +37,8 @@ static void usage(FILE *f)
 		"                  which device, group, policy and rule decide a packet\n"
 		"  audit --policy FILE [--zone NAME] CAPTURE\n"
 		"                  dry run: a capture through the XDP program under a policy\n"
+		"  mud-import [--name POLICY] FILE.json\n"
+		"                  an RFC 8520 MUD file's from-device ACLs as a policy\n"
 		"  module          is camfence.ko loaded, and which version\n"
 		"  version         print camfencectl's version\n"
 		"\n"
@@ -206,6 +209,8 @@ int main(int argc, char **argv)
 		return camfence_audit_main(argc - optind, argv + optind, stdout, stderr);
 	if (!strcmp(cmd, "explain"))
 		return explain(config, argc - optind - 1, argv + optind + 1);
+	if (!strcmp(cmd, "mud-import"))
+		return camfence_mud_import_main(argc - optind, argv + optind, stdout, stderr);
 	if (nargs > 0)
 		goto too_many;
 	if (!strcmp(cmd, "module"))
