@@ -32,6 +32,7 @@ static void usage(FILE *f)
 		"  rules           packets and bytes each rule of the policy decided\n"
 		"  reload          reload the policy file (as SIGHUP does)\n"
 		"  stop [--detach] stop camfenced; enforcement stays in force unless --detach\n"
+		"  metrics         camfenced's counters in Prometheus's text format\n"
 		"  check [FILE]    check a policy file (default " DEFAULT_CONFIG ")\n"
 		"  explain SRC DST [PROTO [PORT]]\n"
 		"                  which device, group, policy and rule decide a packet\n"
@@ -145,7 +146,7 @@ static int daemon_command(const char *sock, const char *cmd, int json, int argc,
 			return 2;
 		}
 	}
-	if (json && (!strcmp(cmd, "reload") || !strcmp(cmd, "stop"))) {
+	if (json && (!strcmp(cmd, "reload") || !strcmp(cmd, "stop") || !strcmp(cmd, "metrics"))) {
 		fprintf(stderr, "camfencectl: %s: has no --json output\n", cmd);
 		return 2;
 	}
@@ -171,6 +172,7 @@ int main(int argc, char **argv)
 	};
 	static const char *const daemon_cmds[] = {
 		"status", "devices", "flows", "blocked", "rules", "reload", "stop",
+		"metrics",
 	};
 	const char *sock = CAMFENCE_CONTROL_PATH, *config = DEFAULT_CONFIG, *cmd;
 	int c, nargs, json = 0;

@@ -32,6 +32,7 @@
 #include "camfenced.h"
 #include "control.h"
 #include "log.h"
+#include "metrics.h"
 #include "policy_check.h"
 
 /* The pid file is locked while camfenced runs: a second one is refused. */
@@ -127,6 +128,7 @@ static void on_timer(struct daemon *d)
 	if (read(d->timerfd, &expirations, sizeof(expirations)) != sizeof(expirations))
 		return;
 	camfenced_events_tick(d);
+	camfenced_metrics_tick(d);
 }
 
 static int run(struct daemon *d)
@@ -211,6 +213,8 @@ static void usage(FILE *f)
 		"      --alert-total RATE   alert lines for all devices together (default 200/minute)\n"
 		"      --alert-window S     seconds over which repeats are summed into one line (default 60)\n"
 		"      --syslog-remote URL  also send alerts as RFC 5424 to udp://HOST[:PORT] or tcp://HOST[:PORT]\n"
+		"      --metrics-file PATH  write Prometheus metrics to PATH for node_exporter's textfile collector\n"
+		"      --metrics-interval S seconds between writes of the metrics file, 1 to 3600 (default 15)\n"
 		"      --check FILE         check a policy file and exit\n"
 		"  -V, --version            print the version and exit\n");
 }
@@ -263,7 +267,7 @@ static int parse_rate(const char *opt, const char *s, unsigned int *rate, unsign
 static int parse_options(struct daemon *d, int argc, char **argv)
 {
 	enum { O_PIN = 256, O_MAXDEV, O_MAXFLOWS, O_RATE, O_TOTAL, O_WINDOW, O_REMOTE, O_CHECK,
-	       O_NOXDP };
+	       O_NOXDP, O_METRICS, O_METRICS_INTERVAL };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 's' },
@@ -277,6 +281,8 @@ static int parse_options(struct daemon *d, int argc, char **argv)
 		{ "alert-total", required_argument, NULL, O_TOTAL },
 		{ "alert-window", required_argument, NULL, O_WINDOW },
 		{ "syslog-remote", required_argument, NULL, O_REMOTE },
+		{ "metrics-file", required_argument, NULL, O_METRICS },
+		{ "metrics-interval", required_argument, NULL, O_METRICS_INTERVAL },
 		{ "check", required_argument, NULL, O_CHECK },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -284,6 +290,7 @@ static int parse_options(struct daemon *d, int argc, char **argv)
 	};
 	int c, foreground = 0;
 	size_t window;
+	char err[160];
 
 	while ((c = getopt_long(argc, argv, "c:s:p:fVh", opts, NULL)) != -1) {
 		switch (c) {
@@ -319,12 +326,26 @@ static int parse_options(struct daemon *d, int argc, char **argv)
 			d->alerts_conf.window = window;
 			break;
 		case O_REMOTE: d->remote_spec = optarg; break;
+		case O_METRICS: d->metrics.path = optarg; break;
+		case O_METRICS_INTERVAL:
+			if (camfence_metrics_parse_interval(optarg, &d->metrics.interval, err,
+							    sizeof(err))) {
+				fprintf(stderr, "camfenced: --metrics-interval %s\n", err);
+				return -2;
+			}
+			break;
 		case O_CHECK: exit(camfence_check_file(optarg, CF_TRUST_REQUIRE, stdout, stderr));
 		case 'V': printf("camfenced %s\n", CAMFENCE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -2;
 		}
 	}
+	if (d->metrics.interval && !d->metrics.path) {
+		fprintf(stderr, "camfenced: --metrics-interval: without --metrics-file there is no file to write\n");
+		return -2;
+	}
+	if (!d->metrics.interval)
+		d->metrics.interval = 15;
 	if (optind != argc) {
 		fprintf(stderr, "camfenced: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
@@ -364,6 +385,10 @@ static int setup(struct daemon *d, sigset_t *mask)
 
 	/* before anything is attached: a socket others could replace is no start */
 	if (camfence_control_check_dir(d->socket_path, err, sizeof(err))) {
+		camfence_log(LOG_ERR, "%s", err);
+		return -1;
+	}
+	if (d->metrics.path && camfence_metrics_check_path(d->metrics.path, err, sizeof(err))) {
 		camfence_log(LOG_ERR, "%s", err);
 		return -1;
 	}
@@ -424,6 +449,7 @@ static int setup(struct daemon *d, sigset_t *mask)
 		return -1;
 	}
 	camfenced_kmod_watch(d);
+	camfenced_metrics_start(d);
 	return 0;
 }
 
@@ -457,6 +483,8 @@ static void teardown(struct daemon *d)
 			     d->natt, d->natt == 1 ? "" : "s",
 			     d->pin_dir[0] ? ", state pinned in " : "", d->pin_dir);
 	}
+	/* the last counts, left in place: their timestamp tells they are old */
+	camfenced_metrics_stop(d);
 	if (d->ctlfd >= 0) {
 		close(d->ctlfd);
 		unlink(d->socket_path);

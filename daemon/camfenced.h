@@ -36,6 +36,17 @@ struct generation {
 	__u64 kmod_number;			/* camfence.ko's number for it, 0: not there */
 };
 
+/* --metrics-file: camfenced_metrics.c */
+struct metrics_file {
+	const char *path;		/* NULL: no file, `camfencectl metrics` only */
+	unsigned int interval;		/* seconds between writes */
+	__u64 due_ns;			/* next write (monotonic); 0: not started */
+	int failing;			/* a failure was logged; said again when it works */
+	__u64 write_failures;
+	__u64 generation;		/* the last one seen, and when it was first seen */
+	time_t loaded;
+};
+
 struct attachment {
 	int ifindex;
 	char name[IF_NAMESIZE];
@@ -76,6 +87,7 @@ struct daemon {
 	__u64 events_allowed;		/* `allow ... log` lines */
 	__u64 events_read;		/* records taken off the XDP ring buffer */
 	char hostname[256];
+	struct metrics_file metrics;
 };
 
 /* epoll tags */
@@ -114,6 +126,15 @@ int camfenced_kmod_push(struct daemon *d, struct generation *g);
 void camfenced_kmod_lift(struct daemon *d);
 void camfenced_kmod_read(struct daemon *d);
 void camfenced_kmod_stop(struct daemon *d);
+
+/* camfenced_metrics.c: the exposition; start writes the file the first
+ * time, tick (once a second) when it is due, stop a last time */
+int camfenced_metrics_print(struct daemon *d, FILE *f);
+/* `camfencectl metrics`: "ok" and the exposition as of now, or "error: ..." */
+void camfenced_metrics_reply(struct daemon *d, FILE *f);
+void camfenced_metrics_start(struct daemon *d);
+void camfenced_metrics_tick(struct daemon *d);
+void camfenced_metrics_stop(struct daemon *d);
 
 /* camfenced_control.c */
 void camfenced_control_serve(struct daemon *d);

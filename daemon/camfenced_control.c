@@ -357,6 +357,7 @@ static const struct {
 	{ "rules",   0, 1, 0, 0 },
 	{ "reload",  0, 0, 0, 0 },
 	{ "stop",    0, 0, 0, 1 },
+	{ "metrics", 0, 0, 0, 0 },
 };
 
 static int validate(const struct request *r, char *err, size_t errlen)
@@ -418,6 +419,8 @@ static void dispatch(struct daemon *d, const struct request *r, FILE *f)
 			fprintf(f, "ok\ngeneration %llu\n", U(camfence_loader_generation(d->loader)));
 	} else if (!strcmp(r->cmd, "stop")) {
 		reply_stop(d, f, r);
+	} else if (!strcmp(r->cmd, "metrics")) {
+		camfenced_metrics_reply(d, f);
 	}
 }
 
