@@ -212,12 +212,12 @@ static void port(struct ace_state *s, const char *field, struct json_object *v)
 	}
 	if (lo || hi) {
 		if (!lo || mud_uint(lo, 65535, &l)) {
-			ace_error(s, field, "lower-port must be a port 0-65535");
+			ace_error(s, field, "lower-port must be a number from 0 to 65535");
 			return;
 		}
 		h = l;
 		if (hi && mud_uint(hi, 65535, &h)) {
-			ace_error(s, field, "upper-port must be a port 0-65535");
+			ace_error(s, field, "upper-port must be a number from 0 to 65535");
 			return;
 		}
 		if (h < l) {
@@ -238,7 +238,7 @@ static void port(struct ace_state *s, const char *field, struct json_object *v)
 		ops = json_object_is_type(op, json_type_string) ? json_object_get_string(op) : "";
 	}
 	if (!p || mud_uint(p, 65535, &n)) {
-		ace_error(s, field, "port must be a port 1-65535");
+		ace_error(s, field, "port must be a number from 1 to 65535");
 		return;
 	}
 	if (!strcmp(ops, "eq") && n) {
@@ -318,6 +318,9 @@ static void field(struct ace_state *s, enum box box, int family, const char *whe
 		network(s, f, v, 4);
 	else if (!strcmp(key, "destination-ipv6-network") && l3ish && family != 4)
 		network(s, f, v, 6);
+	else if ((!strcmp(key, "destination-ipv4-network") || !strcmp(key, "destination-ipv6-network")) &&
+		 box == BOX_L3)
+		ace_error(s, f, "an IPv%d network in an IPv%d match", family == 4 ? 6 : 4, family);
 	else if (!strcmp(key, "ietf-acldns:dst-dnsname") && l3ish)
 		dnsname(s, f, v);
 	else if (!strcmp(key, "destination-port") && box == BOX_L4)
@@ -368,7 +371,7 @@ static void mud_matches(struct ace_state *s, struct json_object *o)
 			if (!strcmp(key, others[i].key))
 				break;
 		if (i < sizeof(others) / sizeof(others[0]))
-			ace_error(s, f, "means %s, addresses camfence cannot look up: write them in a set (or as devices) and allow to that in place of this entry",
+			ace_error(s, f, "means %s: camfence cannot look up their addresses; write them in a set (or as devices) and allow to that in place of this entry",
 				  others[i].means);
 		else
 			ace_error(s, f, "not a match camfence translates (docs/mud.md lists them)");
@@ -453,6 +456,7 @@ static void set_verdict(struct ace_state *s, const char *f, int allow)
 static void actions(struct ace_state *s, struct json_object *o)
 {
 	char f[FIELD_MAX], k[100], buf[100];
+	int forwarding = 0;
 
 	if (want_object(s, "actions", o))
 		return;
@@ -462,6 +466,7 @@ static void actions(struct ace_state *s, struct json_object *o)
 
 		snprintf(f, sizeof(f), "actions.%s", mud_clean(key, k, sizeof(k)));
 		if (!strcmp(key, "forwarding")) {
+			forwarding = 1;
 			if (!strcmp(id, "accept"))
 				set_verdict(s, f, 1);
 			else if (!strcmp(id, "drop") || !strcmp(id, "reject"))
@@ -483,7 +488,7 @@ static void actions(struct ace_state *s, struct json_object *o)
 			ace_error(s, f, "not an action camfence translates: forwarding and logging");
 		}
 	}
-	if (!s->verdict_set)
+	if (!s->verdict_set && !forwarding)
 		ace_error(s, "actions.forwarding", "missing: accept, drop or reject");
 }
 
@@ -512,12 +517,12 @@ static void combine(struct ace_state *s, int acl_family)
 		if (!family && s->l3_proto < 0)
 			ace_error(s, s->l4_field, "ICMP or ICMPv6? the entry has neither an ipv4 nor an ipv6 match to say");
 		else if (r->proto >= 0 && r->proto != IPPROTO_ICMP && r->proto != IPPROTO_ICMPV6)
-			ace_error(s, s->l4_field, "%s says protocol %d", s->l3_proto_field, r->proto);
+			ace_error(s, s->l4_field, "contradicts %s (protocol %d)", s->l3_proto_field, r->proto);
 		else if (r->proto < 0)
 			r->proto = icmp;
 	} else if (s->l4_proto >= 0) {
 		if (r->proto >= 0 && r->proto != s->l4_proto)
-			ace_error(s, s->l4_field, "%s says protocol %d", s->l3_proto_field, r->proto);
+			ace_error(s, s->l4_field, "contradicts %s (protocol %d)", s->l3_proto_field, r->proto);
 		r->proto = s->l4_proto;
 	}
 	if (r->proto == IPPROTO_ICMP && family == 6)

@@ -277,11 +277,15 @@ static void host_set_name(const char *host, unsigned int try, char out[CF_NAME_M
 	size_t keep;
 
 	if (!try && strlen(prefix) + strlen(host) < CF_NAME_MAX) {
-		snprintf(out, CF_NAME_MAX, "%s%s", prefix, host);
+		strcpy(out, prefix);
+		strcat(out, host);
 		return;
 	}
-	keep = CF_NAME_MAX - 1 - strlen(prefix) - 9;
-	snprintf(out, CF_NAME_MAX, "%s%.*s", prefix, (int)keep, host);
+	/* room for the prefix, the cut host and "-" with eight hex digits */
+	keep = strlen(prefix);
+	memcpy(out, prefix, keep);
+	strncpy(out + keep, host, CF_NAME_MAX - 1 - 9 - keep);
+	out[CF_NAME_MAX - 1 - 9] = '\0';
 	keep = strlen(out);
 	while (keep > 1 && (out[keep - 1] == '.' || out[keep - 1] == '-'))
 		out[--keep] = '\0';
@@ -359,7 +363,7 @@ static void derive_policy_name(const char *url, const char *sysinfo, char out[CF
 		snprintf(out, CF_NAME_MAX, "mud-device");
 }
 
-static const char *proto_name(int proto, char buf[8])
+static const char *proto_name(int proto, char buf[12])
 {
 	switch (proto) {
 	case 6: return "tcp";
@@ -367,7 +371,7 @@ static const char *proto_name(int proto, char buf[8])
 	case 1: return "icmp";
 	case 58: return "icmpv6";
 	}
-	snprintf(buf, 8, "%d", proto);
+	snprintf(buf, 12, "%d", proto);
 	return buf;
 }
 
@@ -375,7 +379,7 @@ static void rule_text(const struct mud_rule *r, char (*set_names)[CF_NAME_MAX], 
 		      size_t len)
 {
 	size_t n;
-	char pb[8];
+	char pb[12];
 
 	n = snprintf(buf, len, "%s", r->allow ? "allow" : "deny");
 	if (r->dst == MUD_DST_PREFIX)
@@ -574,7 +578,7 @@ int camfence_mud_import(const char *path, const char *name, FILE *out, FILE *err
 	if (json_object_object_get_ex(mud, "is-supported", &v) &&
 	    json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v))
 		mud_error(&m, NULL, NULL, "ietf-mud:mud.is-supported",
-			  "false: the manufacturer no longer supports the device, so its MUD file is no longer kept up to date; write the policy by hand from what the device is seen to need (camfencectl flows)");
+			  "false: the manufacturer will update neither the device nor this file; write the policy by hand from what the device is seen to do (camfencectl flows)");
 	acls = member(root, acls_names);
 	acls = member(acls, acl_list_names);
 	policy_acls(&m, mud, "from-device-policy", &from);
