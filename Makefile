@@ -112,6 +112,10 @@ check-vm: all kmod
 check-install: all
 	@tests/install.sh
 
+# the Debian packages, built from a copy of the tree (tests/package.sh)
+check-package:
+	@tests/package.sh
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(PCAP)
@@ -243,4 +247,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check check-unit check-bpf check-netns check-vm check-install demo bench kmod install uninstall clean
+.PHONY: all deps check check-unit check-bpf check-netns check-vm check-install check-package demo bench kmod install uninstall clean

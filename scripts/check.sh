@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make check: build everything, run every test layer (unit, bpf, fuzz, netns, vm, install)
+# make check: build everything, run every test layer (unit, bpf, fuzz, netns, vm, install, package)
 # even when an earlier one fails, print one summary line per layer and a
 # total, and fail if anything failed.
 set -uo pipefail
@@ -17,7 +17,7 @@ make --no-print-directory all kmod build/tests/unit_tests build/tests/bpf_tests 
 
 status=0 total_pass=0 total_fail=0
 summary=()
-for layer in unit bpf fuzz netns vm install; do
+for layer in unit bpf fuzz netns vm install package; do
 	log=build/check-$layer.log
 	echo "== $layer"
 	make --no-print-directory "check-$layer" 2>&1 | tee "$log"
