@@ -128,6 +128,7 @@ static void on_timer(struct daemon *d)
 	if (read(d->timerfd, &expirations, sizeof(expirations)) != sizeof(expirations))
 		return;
 	camfenced_events_tick(d);
+	camfenced_names_tick(d);
 	camfenced_metrics_tick(d);
 }
 
@@ -145,7 +146,7 @@ static int run(struct daemon *d)
 			return 1;
 		}
 		for (i = 0; i < n && !d->stop; i++) {
-			switch (evs[i].data.u32) {
+			switch ((__u32)evs[i].data.u64) {
 			case CAMFENCED_TAG_RINGBUF:
 				ring_buffer__consume(d->rb);
 				break;
@@ -160,6 +161,9 @@ static int run(struct daemon *d)
 				break;
 			case CAMFENCED_TAG_KMOD:
 				camfenced_kmod_read(d);
+				break;
+			case CAMFENCED_TAG_DNS:
+				camfenced_names_on_socket(d, evs[i].data.u64, evs[i].events);
 				break;
 			case CAMFENCED_TAG_RTNL:
 				if (camfence_rtnl_read(d->rtnl, on_link, d) < 0) {
@@ -177,7 +181,7 @@ static int run(struct daemon *d)
 
 static int add_fd(int epfd, int fd, int tag)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
 
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
@@ -215,6 +219,10 @@ static void usage(FILE *f)
 		"      --syslog-remote URL  also send alerts as RFC 5424 to udp://HOST[:PORT] or tcp://HOST[:PORT]\n"
 		"      --metrics-file PATH  write Prometheus metrics to PATH for node_exporter's textfile collector\n"
 		"      --metrics-interval S seconds between writes of the metrics file, 1 to 3600 (default 15)\n"
+		"      --resolver ADDR[:PORT]  the DNS server that resolves the names policy sets hold\n"
+		"                           (default: those of /etc/resolv.conf); [IPV6]:PORT with a port\n"
+		"      --resolve-min-ttl S  the shortest TTL a name's addresses are kept and asked again by,\n"
+		"                           1 to 3600 (default 30)\n"
 		"      --check FILE         check a policy file and exit\n"
 		"  -V, --version            print the version and exit\n");
 }
@@ -267,7 +275,7 @@ static int parse_rate(const char *opt, const char *s, unsigned int *rate, unsign
 static int parse_options(struct daemon *d, int argc, char **argv)
 {
 	enum { O_PIN = 256, O_MAXDEV, O_MAXFLOWS, O_RATE, O_TOTAL, O_WINDOW, O_REMOTE, O_CHECK,
-	       O_NOXDP, O_METRICS, O_METRICS_INTERVAL };
+	       O_NOXDP, O_METRICS, O_METRICS_INTERVAL, O_RESOLVER, O_MIN_TTL };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 's' },
@@ -283,6 +291,8 @@ static int parse_options(struct daemon *d, int argc, char **argv)
 		{ "syslog-remote", required_argument, NULL, O_REMOTE },
 		{ "metrics-file", required_argument, NULL, O_METRICS },
 		{ "metrics-interval", required_argument, NULL, O_METRICS_INTERVAL },
+		{ "resolver", required_argument, NULL, O_RESOLVER },
+		{ "resolve-min-ttl", required_argument, NULL, O_MIN_TTL },
 		{ "check", required_argument, NULL, O_CHECK },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -333,6 +343,23 @@ static int parse_options(struct daemon *d, int argc, char **argv)
 				fprintf(stderr, "camfenced: --metrics-interval %s\n", err);
 				return -2;
 			}
+			break;
+		case O_RESOLVER:
+			if (camfenced_names_parse_resolver(optarg, err, sizeof(err))) {
+				fprintf(stderr, "camfenced: --resolver '%s': %s\n", optarg, err);
+				return -2;
+			}
+			d->resolver_spec = optarg;
+			break;
+		case O_MIN_TTL:
+			if (parse_count("--resolve-min-ttl", optarg, &window))
+				return -2;
+			if (window > 3600) {
+				fprintf(stderr, "camfenced: --resolve-min-ttl '%s': at most 3600 seconds\n",
+					optarg);
+				return -2;
+			}
+			d->resolve_min_ttl = window;
 			break;
 		case O_CHECK: exit(camfence_check_file(optarg, CF_TRUST_REQUIRE, stdout, stderr));
 		case 'V': printf("camfenced %s\n", CAMFENCE_VERSION); exit(0);
@@ -449,6 +476,8 @@ static int setup(struct daemon *d, sigset_t *mask)
 		return -1;
 	}
 	camfenced_kmod_watch(d);
+	if (camfenced_names_start(d))
+		return -1;
 	camfenced_metrics_start(d);
 	return 0;
 }
@@ -501,6 +530,9 @@ static void teardown(struct daemon *d)
 	camfence_alerts_free(d->alerts);
 	camfence_flowtrack_free(d->flows);
 	camfence_oui_free(d->oui);
+	camfenced_names_stop(d);
+	if (d->prev.cfg == d->cur.cfg)
+		d->prev.cfg = NULL;	/* shared since names were resolved again */
 	camfenced_policy_free(&d->cur);
 	camfenced_policy_free(&d->prev);
 }
@@ -520,6 +552,7 @@ int main(int argc, char **argv)
 			.window = 60, .max_keys = 65536, .recent_max = 4096,
 		},
 		.epfd = -1, .sigfd = -1, .ctlfd = -1, .timerfd = -1, .pidfd = -1,
+		.resolve_min_ttl = 30,
 	};
 	int foreground, ret = 1;
 	sigset_t mask;

@@ -17,6 +17,7 @@
 #include "events.h"
 #include "flowtrack.h"
 #include "loader.h"
+#include "names.h"
 #include "oui.h"
 #include "ratelimit.h"
 #include "rtnl.h"
@@ -88,11 +89,19 @@ struct daemon {
 	__u64 events_read;		/* records taken off the XDP ring buffer */
 	char hostname[256];
 	struct metrics_file metrics;
+
+	/* the names policy sets hold: camfenced_names.c */
+	const char *resolver_spec;	/* --resolver; NULL: /etc/resolv.conf */
+	unsigned int resolve_min_ttl;	/* the floor on TTLs */
+	struct ares_channeldata *resolver;
+	struct cf_names *names;
+	int names_dirty;		/* a name's addresses changed: compile again */
 };
 
 /* epoll tags */
 enum { CAMFENCED_TAG_RINGBUF, CAMFENCED_TAG_SIGNAL, CAMFENCED_TAG_CONTROL, CAMFENCED_TAG_RTNL,
-       CAMFENCED_TAG_TIMER, CAMFENCED_TAG_KMOD };
+       CAMFENCED_TAG_TIMER, CAMFENCED_TAG_KMOD,
+       CAMFENCED_TAG_DNS };	/* the resolver's sockets: the descriptor in the tag's upper half */
 
 /* camfenced_policy.c */
 int camfenced_policy_load(struct daemon *d);
@@ -135,6 +144,20 @@ void camfenced_metrics_reply(struct daemon *d, FILE *f);
 void camfenced_metrics_start(struct daemon *d);
 void camfenced_metrics_tick(struct daemon *d);
 void camfenced_metrics_stop(struct daemon *d);
+
+/* Compile and push the running policy again with what its names hold now;
+ * the file is not read again. */
+int camfenced_policy_rebind(struct daemon *d);
+
+/* camfenced_names.c */
+/* --resolver ADDR, ADDR:PORT or [IPV6]:PORT: 0, or -1 and why in err. */
+int camfenced_names_parse_resolver(const char *spec, char *err, size_t len);
+int camfenced_names_start(struct daemon *d);
+/* The names cfg's sets hold: asked when new; cfg's rules get their addresses. */
+void camfenced_names_want(struct daemon *d, struct cf_config *cfg);
+void camfenced_names_on_socket(struct daemon *d, uint64_t tag, uint32_t events);
+void camfenced_names_tick(struct daemon *d);
+void camfenced_names_stop(struct daemon *d);
 
 /* camfenced_control.c */
 void camfenced_control_serve(struct daemon *d);

@@ -49,7 +49,7 @@ static int kmod_open(struct daemon *d)
 	if (!ret)
 		ret = camfence_kmod_events_open(&d->kmod_events);
 	if (!ret && d->epfd >= 0) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = CAMFENCED_TAG_KMOD };
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = CAMFENCED_TAG_KMOD };
 
 		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, camfence_kmod_events_fd(d->kmod_events), &ev))
 			ret = -errno;
@@ -75,7 +75,7 @@ void camfenced_kmod_start(struct daemon *d)
 /* The epoll set exists after the first load: the events join it then. */
 void camfenced_kmod_watch(struct daemon *d)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = CAMFENCED_TAG_KMOD };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = CAMFENCED_TAG_KMOD };
 
 	if (d->kmod_events &&
 	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, camfence_kmod_events_fd(d->kmod_events), &ev) &&

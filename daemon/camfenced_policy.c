@@ -176,12 +176,55 @@ static void log_first_lines(int prio, char *const *msgs, size_t n)
 	}
 }
 
-/* Parse, compile and push the policy file; on any error the running policy
- * stays as it is and the reason is logged. */
+/* Compile g's policy and push it; on success g becomes the running
+ * generation. g->cfg may be the running generation's own (a rebind):
+ * generations then share it, and it is freed with the last of them. On any
+ * error the running policy stays as it is and the reason is logged. */
+static int install(struct daemon *d, struct generation *g, const char *why_new)
+{
+	char why[512], keep[80];
+	int ret;
+
+	ret = camfence_policy_compile(g->cfg, camfence_loader_next_slot(d->loader), resolve_ifindex,
+				      NULL, &g->compiled, why, sizeof(why));
+	if (ret) {
+		camfence_log(LOG_ERR, "%s; %s", why, running_policy(d, keep, sizeof(keep)));
+		return ret;
+	}
+	g->rule_buckets = calloc(g->compiled->rules.n + 1, sizeof(*g->rule_buckets));
+	g->default_buckets = calloc(g->cfg->policies.n + 1, sizeof(*g->default_buckets));
+	if (!g->rule_buckets || !g->default_buckets) {
+		camfence_log(LOG_ERR, "%s: out of memory; %s", d->config_path,
+			     running_policy(d, keep, sizeof(keep)));
+		return -ENOMEM;
+	}
+	ret = camfence_loader_push(d->loader, g->compiled);
+	if (ret) {
+		camfence_log(LOG_ERR, "%s: cannot write the policy maps: %s; %s", d->config_path,
+			     strerror(-ret), running_policy(d, keep, sizeof(keep)));
+		return ret;
+	}
+	g->number = camfence_loader_generation(d->loader);
+	/* the generation dropped may share its policy with one kept */
+	if (d->prev.cfg == d->cur.cfg || d->prev.cfg == g->cfg)
+		d->prev.cfg = NULL;
+	camfenced_policy_free(&d->prev);
+	d->prev = d->cur;
+	d->cur = *g;
+	memset(g, 0, sizeof(*g));
+	camfence_log(LOG_INFO, "policy %s %s: generation %llu, %zu devices, %zu interfaces",
+		     d->config_path, why_new, (unsigned long long)d->cur.number,
+		     d->cur.compiled->devices.n - 1, d->cur.compiled->ifaces.n);
+	/* the module's refusal is logged; XDP enforces the new policy already */
+	camfenced_kmod_push(d, &d->cur);
+	return reconcile_attachments(d, d->cur.compiled);
+}
+
+/* Parse the policy file and install it. */
 static int load(struct daemon *d)
 {
 	struct generation g = { 0 };
-	char why[512], keep[80];
+	char keep[80];
 	int ret;
 
 	g.cfg = camfence_policy_parse_file_trust(d->config_path, CF_TRUST_REQUIRE);
@@ -197,38 +240,22 @@ static int load(struct daemon *d)
 	}
 	log_first_lines(LOG_WARNING, g.cfg->warnings, g.cfg->nwarnings);
 	camfence_ifaddrs_bind(g.cfg);
-	ret = camfence_policy_compile(g.cfg, camfence_loader_next_slot(d->loader), resolve_ifindex,
-				      NULL, &g.compiled, why, sizeof(why));
-	if (ret) {
-		camfence_log(LOG_ERR, "%s; %s", why, running_policy(d, keep, sizeof(keep)));
-		camfenced_policy_free(&g);
-		return ret;
-	}
-	g.rule_buckets = calloc(g.compiled->rules.n + 1, sizeof(*g.rule_buckets));
-	g.default_buckets = calloc(g.cfg->policies.n + 1, sizeof(*g.default_buckets));
-	if (!g.rule_buckets || !g.default_buckets) {
-		camfence_log(LOG_ERR, "%s: out of memory; %s", d->config_path,
-			     running_policy(d, keep, sizeof(keep)));
-		camfenced_policy_free(&g);
-		return -ENOMEM;
-	}
-	ret = camfence_loader_push(d->loader, g.compiled);
-	if (ret) {
-		camfence_log(LOG_ERR, "%s: cannot write the policy maps: %s; %s", d->config_path,
-			     strerror(-ret), running_policy(d, keep, sizeof(keep)));
-		camfenced_policy_free(&g);
-		return ret;
-	}
-	g.number = camfence_loader_generation(d->loader);
-	camfenced_policy_free(&d->prev);
-	d->prev = d->cur;
-	d->cur = g;
-	camfence_log(LOG_INFO, "policy %s loaded: generation %llu, %zu devices, %zu interfaces",
-		     d->config_path, (unsigned long long)g.number, g.compiled->devices.n - 1,
-		     g.compiled->ifaces.n);
-	/* the module's refusal is logged; XDP enforces the new policy already */
-	camfenced_kmod_push(d, &d->cur);
-	return reconcile_attachments(d, g.compiled);
+	camfenced_names_want(d, g.cfg);
+	ret = install(d, &g, "loaded");
+	camfenced_policy_free(&g);
+	return ret;
+}
+
+int camfenced_policy_rebind(struct daemon *d)
+{
+	struct generation g = { .cfg = d->cur.cfg };
+	int ret;
+
+	camfence_policy_bind_names(g.cfg, camfence_names_lookup, d->names);
+	ret = install(d, &g, "compiled again for the addresses its names hold now");
+	g.cfg = NULL;		/* the running generation's still */
+	camfenced_policy_free(&g);
+	return ret;
 }
 
 int camfenced_policy_load(struct daemon *d)
