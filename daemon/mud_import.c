@@ -125,14 +125,9 @@ static struct json_object *read_json(struct mud_ctx *m)
 		jerr = json_tokener_error_parse_eof;
 	end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
-	if (jerr == json_tokener_success) {
-		while (end < len && isspace((unsigned char)text[end]))
-			end++;
-		if (end == len)
-			goto out;
-		json_object_put(root);
-		root = NULL;
-	}
+	/* strict: one JSON text, nothing but blanks after it */
+	if (jerr == json_tokener_success)
+		goto out;
 	for (i = 0; i < end && i < len; i++) {
 		if (text[i] == '\n') {
 			line++;
@@ -142,7 +137,6 @@ static struct json_object *read_json(struct mud_ctx *m)
 		}
 	}
 	fprintf(m->err, "%s:%zu:%zu: not valid JSON: %s\n", m->path, line, col,
-		jerr == json_tokener_success ? "more after the end of the top object" :
 		json_tokener_error_desc(jerr));
 out:
 	if (!root)
@@ -626,11 +620,18 @@ int camfence_mud_import_main(int argc, char **argv, FILE *out, FILE *err)
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+	opterr = 0;	/* the messages go to err, as every other */
+	while ((c = getopt_long(argc, argv, ":n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': name = optarg; break;
 		case 'h': fputs(usage, out); return 0;
-		default: fputs(usage, err); return 2;
+		case ':':
+			fprintf(err, "camfencectl: mud-import: --name needs a POLICY name\n%s", usage);
+			return 2;
+		default:
+			fprintf(err, "camfencectl: mud-import: unknown option '%s'\n%s", argv[optind - 1],
+				usage);
+			return 2;
 		}
 	}
 	if (optind != argc - 1) {

@@ -16,6 +16,7 @@ Suite *ratelimit_suite(void);
 Suite *rtnl_suite(void);
 Suite *flowtrack_suite(void);
 Suite *kmod_client_suite(void);
+Suite *mud_import_suite(void);
 Suite *names_suite(void);
 Suite *metrics_suite(void);
 void kmod_client_wire_tcases(Suite *s);	/* test_kmod_wire.c */

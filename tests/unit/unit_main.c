@@ -17,6 +17,7 @@ int main(void)
 		rtnl_suite(),
 		flowtrack_suite(),
 		kmod_client_suite(),
+		mud_import_suite(),
 		names_suite(),
 		metrics_suite(),
 		NULL,
