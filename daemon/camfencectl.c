@@ -30,6 +30,7 @@ static void usage(FILE *f)
 		"                  recent blocked attempts; TIME is 90s, 10m, 2h, 1d, @EPOCH,\n"
 		"                  2026-11-30T21:00:00 or 21:00 (today)\n"
 		"  rules           packets and bytes each rule of the policy decided\n"
+		"  names           the host names policy sets hold: their addresses, TTLs, failures\n"
 		"  reload          reload the policy file (as SIGHUP does)\n"
 		"  stop [--detach] stop camfenced; enforcement stays in force unless --detach\n"
 		"  metrics         camfenced's counters in Prometheus's text format\n"
@@ -43,7 +44,7 @@ static void usage(FILE *f)
 		"  module          is camfence.ko loaded, and which version\n"
 		"  version         print camfencectl's version\n"
 		"\n"
-		"  --json          status, devices, flows, blocked and rules as JSON\n");
+		"  --json          status, devices, flows, blocked, rules and names as JSON\n");
 }
 
 static int ask_daemon(const char *path, const char *req)
@@ -172,7 +173,7 @@ int main(int argc, char **argv)
 	};
 	static const char *const daemon_cmds[] = {
 		"status", "devices", "flows", "blocked", "rules", "reload", "stop",
-		"metrics",
+		"metrics", "names",
 	};
 	const char *sock = CAMFENCE_CONTROL_PATH, *config = DEFAULT_CONFIG, *cmd;
 	int c, nargs, json = 0;

@@ -158,6 +158,8 @@ void camfenced_names_want(struct daemon *d, struct cf_config *cfg);
 void camfenced_names_on_socket(struct daemon *d, uint64_t tag, uint32_t events);
 void camfenced_names_tick(struct daemon *d);
 void camfenced_names_stop(struct daemon *d);
+/* `camfencectl names`: "ok" and each name's addresses, or as JSON */
+void camfenced_names_reply(struct daemon *d, FILE *f, int json);
 
 /* camfenced_control.c */
 void camfenced_control_serve(struct daemon *d);

@@ -358,6 +358,7 @@ static const struct {
 	{ "reload",  0, 0, 0, 0 },
 	{ "stop",    0, 0, 0, 1 },
 	{ "metrics", 0, 0, 0, 0 },
+	{ "names",   0, 1, 0, 0 },
 };
 
 static int validate(const struct request *r, char *err, size_t errlen)
@@ -421,6 +422,8 @@ static void dispatch(struct daemon *d, const struct request *r, FILE *f)
 		reply_stop(d, f, r);
 	} else if (!strcmp(r->cmd, "metrics")) {
 		camfenced_metrics_reply(d, f);
+	} else if (!strcmp(r->cmd, "names")) {
+		camfenced_names_reply(d, f, r->json);
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <ares.h>
 #include <errno.h>
+#include <json-c/json.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,4 +306,82 @@ void camfenced_names_stop(struct daemon *d)
 	d->names = NULL;
 	ares_destroy(d->resolver);
 	ares_library_cleanup();
+}
+
+/* `camfencectl names`: each name, the sets that hold it, what it holds now
+ * and until when, and how its last question went. */
+void camfenced_names_reply(struct daemon *d, FILE *f, int json)
+{
+	json_object *arr = json_object_new_array();
+	uint64_t now = now_s();
+	struct cf_names_entry e;
+	size_t i, j;
+
+	for (i = 0; d->names && !camfence_names_entry(d->names, i, &e); i++) {
+		json_object *x = json_object_new_object(), *addrs = json_object_new_array();
+		char sets[256], buf[INET6_ADDRSTRLEN + 4];
+
+		json_object_object_add(x, "name", json_object_new_string(e.host));
+		json_object_object_add(x, "sets", json_object_new_string(
+			sets_naming(d->cur.cfg, e.host, sets, sizeof(sets))));
+		for (j = 0; j < e.naddrs; j++) {
+			json_object *a = json_object_new_object();
+
+			camfence_addr_prefix_str(&e.addrs[j].addr, buf, sizeof(buf));
+			buf[strcspn(buf, "/")] = '\0';
+			json_object_object_add(a, "address", json_object_new_string(buf));
+			json_object_object_add(a, "ttl", json_object_new_int64(e.addrs[j].ttl));
+			json_object_object_add(a, "expires_in",
+					       json_object_new_int64(e.addrs[j].expires - now));
+			json_object_array_add(addrs, a);
+		}
+		json_object_object_add(x, "addresses", addrs);
+		json_object_object_add(x, "asking", json_object_new_boolean(e.in_flight));
+		json_object_object_add(x, "next_question_in", json_object_new_int64(
+			e.in_flight || e.next_query <= now ? 0 : (int64_t)(e.next_query - now)));
+		json_object_object_add(x, "answered_ago", e.answered ?
+				       json_object_new_int64(now - e.answered) : NULL);
+		json_object_object_add(x, "failures", json_object_new_int64(e.failures));
+		json_object_object_add(x, "error", e.error[0] ? json_object_new_string(e.error) : NULL);
+		json_object_object_add(x, "ignored_addresses", json_object_new_int64(e.ignored));
+		json_object_array_add(arr, x);
+	}
+	if (json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "names", arr);
+		fprintf(f, "ok\n%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								      JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		return;
+	}
+	fprintf(f, "ok\n");
+	if (!json_object_array_length(arr))
+		fprintf(f, "no set of the policy holds a name\n");
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		json_object *x = json_object_array_get_idx(arr, i), *addrs, *v;
+
+		json_object_object_get_ex(x, "addresses", &addrs);
+		fprintf(f, "%s (set %s): ", json_object_get_string(json_object_object_get(x, "name")),
+			json_object_get_string(json_object_object_get(x, "sets")));
+		if (json_object_object_get_ex(x, "error", &v) && v)
+			fprintf(f, "cannot resolve (%s, %lld times in a row); ", json_object_get_string(v),
+				(long long)json_object_get_int64(json_object_object_get(x, "failures")));
+		if (json_object_get_boolean(json_object_object_get(x, "asking")))
+			fprintf(f, "asking now\n");
+		else
+			fprintf(f, "asked again in %lld s\n", (long long)json_object_get_int64(
+				json_object_object_get(x, "next_question_in")));
+		if (!json_object_array_length(addrs))
+			fprintf(f, "  no address: rules naming its sets match nothing of it\n");
+		for (j = 0; j < json_object_array_length(addrs); j++) {
+			json_object *a = json_object_array_get_idx(addrs, j);
+
+			fprintf(f, "  %-39s  TTL %6lld s  kept %6lld s more\n",
+				json_object_get_string(json_object_object_get(a, "address")),
+				(long long)json_object_get_int64(json_object_object_get(a, "ttl")),
+				(long long)json_object_get_int64(json_object_object_get(a, "expires_in")));
+		}
+	}
+	json_object_put(arr);
 }

@@ -32,6 +32,7 @@ dns_down() {
 }
 reaches() { cam "$CAMGEN" tcp --dst "$1" --port "$2" --timeout-ms 300 >/dev/null; }
 blocked() { ! reaches "$@"; }
+lists() { ctl names | grep -qE "$1"; }
 generation() { ctl status --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])'; }
 
 conf=$CF_DIR/camfence.conf
@@ -93,6 +94,9 @@ check "answered: the generation rose" test "$(generation)" -gt "$gen0"
 check "answered: the camera reaches the answered address on the allowed port" wait_for 5 reaches "$FIRST" 443
 check "answered: not on another port" blocked "$FIRST" 80
 check "answered: not another address" blocked "$SECOND" 443
+check "names: the answered address, its TTL and set" \
+	lists "^  $FIRST +TTL +$TTL s  kept +[0-9]+ s more$"
+check "names --json: the name, its set and address" bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl names --json | /usr/bin/python3 -c 'import json,sys; n=json.load(sys.stdin)[\"names\"]; assert n[0][\"name\"] == \"$HOST\" and n[0][\"sets\"] == \"vendor-update\" and n[0][\"addresses\"][0][\"address\"] == \"$FIRST\" and n[0][\"error\"] is None, n'"
 
 # a reload keeps what the name holds: no gap
 ctl reload >/dev/null
@@ -115,6 +119,8 @@ check "no server: the failure is logged, the addresses stay for now" \
 	wait_for 10 grep -q "name $HOST (set vendor-update): cannot resolve: .*the addresses it had stay until their TTL runs out" "$CF_DIR/messages"
 check "no server: fail closed once the TTL and grace ran out" \
 	wait_for $((TTL + GRACE + 10)) blocked "$SECOND" 443
+check "names: the failure and the empty name are shown" \
+	bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl names | grep -q 'cannot resolve' && ctl names | grep -q 'no address: rules naming its sets match nothing of it'"
 check "the daemon answers throughout" quiet ctl status
 # generations that share a policy are freed once: a stop after rebinds and
 # a reload must not trip glibc's heap checks
