@@ -245,11 +245,15 @@ START_TEST(atomic_write)
 {
 	char path[256], got[256], names[256], err[512];
 	struct stat st;
+	mode_t umask_was;
 	int old;
 
 	snprintf(path, sizeof(path), "%s/camfence.prom", dir);
 	ck_assert_int_eq(camfence_metrics_check_path(path, err, sizeof(err)), 0);
+	/* readable by node_exporter whatever camfenced's umask */
+	umask_was = umask(077);
 	ck_assert_int_eq(camfence_metrics_write_file(path, "a 1\n", 4, err, sizeof(err)), 0);
+	umask(umask_was);
 	slurp(path, got, sizeof(got));
 	ck_assert_str_eq(got, "a 1\n");
 	ck_assert_int_eq(stat(path, &st), 0);
