@@ -29,6 +29,8 @@
 #define CAMFENCE_MAX_FLOWS		65536
 #define CAMFENCE_MAX_RULE_COUNTERS	65536	/* per slot: rules beyond are not counted */
 #define CAMFENCE_RINGBUF_BYTES		(256 * 1024)
+#define CAMFENCE_MAX_LEARNED		65536	/* learned (device, destination) pairs, both slots */
+#define CAMFENCE_LEARNED_RULES		4	/* name rules one learned pair can serve */
 
 #define CAMFENCE_PROTO_ANY		0	/* in port keys: a protocol no rule names */
 #define CAMFENCE_VLAN_ANY		0xffff	/* in iface keys: every VLAN and none */
@@ -74,6 +76,10 @@ struct camfence_stats {
 /* config map, one entry: the published generation (active slot = gen & 1). */
 struct camfence_config {
 	__u64 generation;
+	/* bumped whenever learned destinations change: a cached decision is
+	 * valid for one generation and one epoch */
+	__u32 epoch;
+	__u32 pad;
 };
 
 /* ifaces map: which interfaces (and VLANs on them) make up a zone. The
@@ -222,7 +228,9 @@ struct camfence_flow {
 	__u8 verdict;
 	__u8 reason;
 	__u8 flags;		/* CAMFENCE_DECISION_* */
-	__u8 pad[9];
+	__u8 pad;
+	__u32 epoch;		/* ... and this learned epoch */
+	__u8 pad2[4];
 };
 
 /* Microflow cache: per CPU, direct-mapped by a cheap hash of the flow key.
@@ -244,7 +252,29 @@ struct camfence_micro {
 	__u32 rule_id;
 	__u8 verdict;
 	__u8 flags;		/* CAMFENCE_MICRO_* */
-	__u8 pad[6];
+	__u8 pad[2];
+	__u32 epoch;
+};
+
+/*
+ * learned map: destinations a device was told by the DNS answers it
+ * received, for the rules that name them (`allow to name HOST`). The value
+ * lists the port tables the compiler made for those rules, one rule each,
+ * in rule order. A packet's decision is that of the first of them whose
+ * table decides its protocol and port, if that rule comes before the rule
+ * the destination tables decided (or the policy default): rule ids grow in
+ * rule order within a policy. Only managed devices (device_id > 0) learn.
+ */
+struct camfence_learned_key {
+	__u32 slot;
+	__u32 device_id;
+	__u32 family;		/* AF_INET or AF_INET6 */
+	__u8 addr[16];		/* IPv4 in the first 4 bytes, the rest zero */
+};
+
+struct camfence_learned {
+	__u32 n;		/* tables used, 1 to CAMFENCE_LEARNED_RULES */
+	__u32 table[CAMFENCE_LEARNED_RULES];
 };
 
 /* Ring buffer record: the first packet of each blocked flow. */
@@ -270,7 +300,9 @@ struct camfence_event {
 #define CAMFENCE_ASSERT_SIZE(type, size) \
 	_Static_assert(sizeof(type) == (size), #type " changed size")
 
-CAMFENCE_ASSERT_SIZE(struct camfence_config, 8);
+CAMFENCE_ASSERT_SIZE(struct camfence_config, 16);
+CAMFENCE_ASSERT_SIZE(struct camfence_learned_key, 28);
+CAMFENCE_ASSERT_SIZE(struct camfence_learned, 20);
 CAMFENCE_ASSERT_SIZE(struct camfence_stats, 8 * __CAMFENCE_STAT_MAX);
 CAMFENCE_ASSERT_SIZE(struct camfence_iface_key, 12);
 CAMFENCE_ASSERT_SIZE(struct camfence_iface, 12);
