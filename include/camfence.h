@@ -263,12 +263,16 @@ struct camfence_micro {
  * in rule order. A packet's decision is that of the first of them whose
  * table decides its protocol and port, if that rule comes before the rule
  * the destination tables decided (or the policy default): rule ids grow in
- * rule order within a policy. Only managed devices (device_id > 0) learn.
+ * rule order within a policy. Only managed devices (device_id > 0) learn,
+ * each for itself: the key holds the source MAC of the device told.
  */
 struct camfence_learned_key {
 	__u32 slot;
 	__u32 device_id;
-	__u32 family;		/* AF_INET or AF_INET6 */
+	/* the one device that was told, by its source MAC: a device id may
+	 * stand for many devices (a vendor's MAC prefix, a subnet) */
+	__u8 mac[6];
+	__u16 family;		/* AF_INET or AF_INET6 */
 	__u8 addr[16];		/* IPv4 in the first 4 bytes, the rest zero */
 };
 
@@ -301,7 +305,7 @@ struct camfence_event {
 	_Static_assert(sizeof(type) == (size), #type " changed size")
 
 CAMFENCE_ASSERT_SIZE(struct camfence_config, 16);
-CAMFENCE_ASSERT_SIZE(struct camfence_learned_key, 28);
+CAMFENCE_ASSERT_SIZE(struct camfence_learned_key, 32);
 CAMFENCE_ASSERT_SIZE(struct camfence_learned, 20);
 CAMFENCE_ASSERT_SIZE(struct camfence_stats, 8 * __CAMFENCE_STAT_MAX);
 CAMFENCE_ASSERT_SIZE(struct camfence_iface_key, 12);
