@@ -588,6 +588,7 @@ void camfence_policy_compiled_free(struct cf_compiled *c)
 	free(c->dst6.v);
 	free(c->ports.v);
 	free(c->policies.v);
+	free(c->learned.v);
 	free(c->devices.v);
 	free(c->rules.v);
 	free(c);

@@ -28,6 +28,7 @@ CF_ENTRY(cf_dst4_entry, struct camfence_dst4_key, __u32);
 CF_ENTRY(cf_dst6_entry, struct camfence_dst6_key, __u32);
 CF_ENTRY(cf_port_entry, struct camfence_port_key, struct camfence_decision);
 CF_ENTRY(cf_policy_entry, __u32, struct camfence_policy);
+CF_ENTRY(cf_learned_entry, struct camfence_learned_key, struct camfence_learned);
 
 /* What a device id stands for: the group whose policy it follows, and the
  * member (of that group or of a group it includes) that recognises it. */
@@ -55,6 +56,9 @@ struct cf_compiled {
 	CF_VEC(struct cf_dst6_entry) dst6;
 	CF_VEC(struct cf_port_entry) ports;
 	CF_VEC(struct cf_policy_entry) policies;
+	/* destinations known before the policy is pushed (name rules'
+	 * learned entries carried into a new generation) */
+	CF_VEC(struct cf_learned_entry) learned;
 	CF_VEC(struct cf_device_ref) devices;	/* index: device id */
 	CF_VEC(struct cf_rule_ref) rules;	/* index: rule id */
 	size_t ntables;
