@@ -68,7 +68,8 @@ exits() {
 	[ "$rc" -eq "$want" ]
 }
 said() { grep -qF -- "$1" "$CF_DIR/last.err"; }
-daemon() { rtr "$CAMFENCED" -f -c "$conf" $(daemon_args) "$@"; }
+# a camfenced that should refuse to start; one that starts is stopped
+daemon() { rtr timeout 10 "$CAMFENCED" -f -c "$conf" $(daemon_args) "$@"; }
 
 # bad options: refused before anything starts, each with its reason
 check "interval 0: exits 2" exits 2 daemon --metrics-file "$prom" --metrics-interval 0
@@ -187,7 +188,9 @@ check "stop: the file is left, whole" quiet prom "$prom" check
 rm -f "$prom"
 daemon_up "$conf" --metrics-file "$prom" --metrics-interval 3600
 wait_for 3 test -s "$prom"
+ino=$(stat -c %i "$prom")
 sleep 2
+check "an hourly file is not rewritten every second" test "$(stat -c %i "$prom")" = "$ino"
 before=$(date +%s)
 quiet ctl stop
 wait_for 5 bash -c "! kill -0 $(cat "$CF_DIR/camfenced.pid")"
