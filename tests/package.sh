@@ -7,8 +7,9 @@
 #   camfence_VER-REV_ARCH.deb         binaries, BPF object, unit, man pages,
 #                                     example, README.Debian; no /etc, no
 #                                     conffile; Depends on the libraries the
-#                                     binaries link; unit neither enabled nor
-#                                     started by its postinst
+#                                     binaries link; its postinst neither
+#                                     enables nor starts the unit, an upgrade
+#                                     try-restarts it, removal stops it
 #   camfence-dkms_VER-REV_all.deb     /usr/src/camfence-VER: dkms.conf, Kbuild,
 #                                     every kmod/ source, the shared headers;
 #                                     Depends on dkms
@@ -22,8 +23,9 @@
 #
 # The packages are unpacked, not configured: configure runs their postinst,
 # which talks to the host's systemd and DKMS (dpkg runs it chrooted into the
-# scratch root, where there is no shell). The postinst is checked for what
-# it would do instead; DKMS's build is run by hand, in scratch trees.
+# scratch root, where there is no shell). camfence's maintainer scripts are
+# run on their own instead, with systemd's helpers recorded; DKMS's build
+# is run by hand, in scratch trees.
 #
 # Prints "package: N passed, N failed" last; exits non-zero on any failure.
 # The build log is kept in build/package/dpkg-buildpackage.log.
@@ -251,26 +253,73 @@ check "camfence-dkms Depends on dkms" names "$dkmsdeb" Depends dkms
 dpkg-deb -e "$deb" "$scratch/control"
 dpkg-deb -e "$dkmsdeb" "$scratch/control-dkms"
 
-# The unit is installed, not enabled and not started: the postinst only
-# re-enables a unit the admin had enabled (was-enabled) and only restarts
-# a running daemon on upgrade (try-restart).
-unit_left_to_admin() {
-	local p=$scratch/control/postinst bad
+# Recording fakes of systemd's helpers, first in PATH while a maintainer
+# script runs: each call is appended to $scratch/calls. Nothing was
+# installed or enabled before, so queries answer no.
+make_recorders() {
+	local t
 
-	[ -f "$p" ] || { echo "no postinst"; return 1; }
-	grep -q "deb-systemd-helper update-state 'camfenced.service'" "$p" ||
-		{ echo "postinst does not register the unit"; cat "$p"; return 1; }
-	bad=$(grep -n -E 'deb-systemd-invoke +(start|restart)|systemctl .*(start|enable)' "$p")
-	[ -z "$bad" ] || { echo "postinst starts the unit:"; echo "$bad"; return 1; }
-	bad=$(grep -n "deb-systemd-helper enable" "$p")
-	[ "$(grep -c "deb-systemd-helper enable" "$p")" = "$(grep -c "was-enabled" "$p")" ] ||
-		{ echo "postinst enables the unit:"; echo "$bad"; return 1; }
-	grep -q "deb-systemd-invoke try-restart 'camfenced.service'" "$p" ||
-		{ echo "postinst does not restart a running camfenced on upgrade"; return 1; }
+	mkdir -p "$scratch/recorders" || return 1
+	for t in deb-systemd-helper deb-systemd-invoke systemctl; do
+		cat >"$scratch/recorders/$t" <<-EOF || return 1
+			#!/bin/sh
+			echo "$t \$*" >>"$scratch/calls"
+			case "\$*" in *debian-installed* | *was-enabled* | *is-enabled* | *is-active*) exit 1 ;; esac
+			exit 0
+		EOF
+		chmod +x "$scratch/recorders/$t"
+	done
 }
-check "camfence's postinst neither enables nor starts camfenced, try-restarts it on upgrade" unit_left_to_admin
-check "camfence's prerm stops camfenced on removal" \
-	grep -q 'deb-systemd-invoke stop camfenced.service' "$scratch/control/prerm"
+
+# run_script SCRIPT ARGS...: a maintainer script of camfence as dpkg runs
+# it on a systemd machine: /run/systemd/system exists (on a tmpfs over
+# /run in a mount namespace of its own), the helpers are the recorders
+# shellcheck disable=SC2016 # $0 and $@ are the inner shell's
+run_script() {
+	local t
+
+	# never the host's own helpers
+	for t in deb-systemd-helper deb-systemd-invoke systemctl; do
+		[ -x "$scratch/recorders/$t" ] || { echo "no recorder for $t"; return 1; }
+	done
+	: >"$scratch/calls"
+	unshare --mount --propagation private -- sh -c \
+		'mount -t tmpfs camfence-run /run && mkdir -p /run/systemd/system && PATH="$0:$PATH" && exec "$@"' \
+		"$scratch/recorders" "$@"
+}
+
+# called PATTERN / never PATTERN: whether the last script's calls match
+called() { grep -q -E "$1" "$scratch/calls" || { echo "no call matching $1 in:"; cat "$scratch/calls"; return 1; }; }
+never() { ! grep -E "$1" "$scratch/calls" || { echo "(calls matching $1)"; return 1; }; }
+
+# A fresh installation registers the unit (so purge can clean up after
+# it) and neither enables nor starts it.
+install_leaves_unit_off() {
+	run_script "$scratch/control/postinst" configure || return 1
+	called '^deb-systemd-helper update-state camfenced.service$' &&
+		never '^deb-systemd-invoke|^deb-systemd-helper enable|^systemctl .*(enable|start)'
+}
+
+# An upgrade restarts camfenced only if it runs, and enables nothing.
+upgrade_try_restarts() {
+	run_script "$scratch/control/postinst" configure 0.0.1-1 || return 1
+	called '^deb-systemd-invoke try-restart camfenced.service$' &&
+		never '^deb-systemd-invoke (start|restart)|^deb-systemd-helper enable|^systemctl .*(enable|start)'
+}
+
+# Removal stops the daemon; an upgrade leaves it running for try-restart.
+remove_stops() {
+	run_script "$scratch/control/prerm" upgrade 0.1.1-1 || return 1
+	never 'stop' || { echo "(prerm upgrade)"; return 1; }
+	run_script "$scratch/control/prerm" remove || return 1
+	called '^deb-systemd-invoke stop camfenced.service$'
+}
+
+check "recorders of systemd's helpers for the maintainer scripts" make_recorders
+check "camfence's postinst on installation registers camfenced.service, neither enables nor starts it" \
+	install_leaves_unit_off
+check "camfence's postinst on upgrade try-restarts camfenced, enables nothing" upgrade_try_restarts
+check "camfence's prerm stops camfenced on removal, not on upgrade" remove_stops
 check "camfence-dkms's postinst hands camfence $version to DKMS" \
 	bash -c "grep -q '^DKMS_NAME=camfence\$' '$scratch/control-dkms/postinst' && grep -q '^DKMS_VERSION=$version\$' '$scratch/control-dkms/postinst' && grep -q 'common.postinst' '$scratch/control-dkms/postinst'"
 
