@@ -63,6 +63,27 @@ $(BPF_OBJ): bpf/camfence.bpf.c $(wildcard bpf/*.h) include/camfence.h
 $(SKEL): $(BPF_OBJ)
 	$(BPFTOOL) gen skeleton $< name camfence_bpf > $@
 
+# The DNS snooper, a TC egress program of its own (docs/dns-snoop.md): its
+# object and skeleton beside the XDP program's.
+DNS_BPF_OBJ := $(BUILD)/camfence_dns.bpf.o
+DNS_SKEL    := $(BUILD)/camfence_dns.skel.h
+
+$(DNS_BPF_OBJ): bpf/camfence_dns.bpf.c include/camfence_dns.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(DNS_SKEL): $(DNS_BPF_OBJ)
+	$(BPFTOOL) gen skeleton $< name camfence_dns_bpf > $@
+
+$(BUILD)/daemon/dns_snoop.o: $(DNS_SKEL)
+
+# dns_snoop_cat: the snooper attached to one interface, its records printed
+# (tests/netns/t_dns_snoop.sh)
+all: $(BUILD)/dns_snoop_cat
+
+$(BUILD)/dns_snoop_cat: tests/tools/dns_snoop/dns_snoop_cat.c $(BUILD)/libcamfence.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIB_LIBS)
+
 $(BUILD)/libcamfence.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
@@ -86,7 +107,7 @@ $(BUILD)/tests/unit_tests: $(UNIT_SRCS) $(BUILD)/libcamfence.a
 	$(CC) $(CFLAGS) -DCAMFENCE_SRCDIR='"$(CURDIR)"' -o $@ $(UNIT_SRCS) $(BUILD)/libcamfence.a \
 		$(CHECK_LIBS) $(LIB_LIBS) $(PCAP_LIBS)
 
-$(BUILD)/tests/bpf_tests: $(BPFT_SRCS) $(BUILD)/libcamfence.a $(SKEL)
+$(BUILD)/tests/bpf_tests: $(BPFT_SRCS) $(BUILD)/libcamfence.a $(SKEL) $(DNS_SKEL)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DCAMFENCE_SRCDIR='"$(CURDIR)"' -o $@ $(BPFT_SRCS) $(BUILD)/libcamfence.a \
 		$(CHECK_LIBS) $(LIB_LIBS) $(PCAP_LIBS) -lpthread
@@ -203,7 +224,7 @@ $(BUILD)/kmod/camfence.ko: Kbuild $(KMOD_SRCS) $(wildcard include/*.h)
 
 # ---- install ----
 # make install [PREFIX=/usr/local] [DESTDIR=...]: the daemon and CLI, the BPF
-# object (for reading; camfenced carries its own copy), the module's sources
+# objects (for reading; camfenced carries its own copies), the module's sources
 # where DKMS looks for them, the man pages, an example policy and the systemd
 # unit with this PREFIX's path in it. make uninstall takes the same away.
 # The policy itself (/etc/camfence/camfence.conf) is the admin's: installed
@@ -223,7 +244,7 @@ KMOD_TREE  := Kbuild dkms.conf $(KMOD_SRCS) include/camfence.h include/camfence_
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/camfenced $(BUILD)/camfencectl $(DESTDIR)$(SBINDIR)/
-	install -m 0644 $(BPF_OBJ) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(BPF_OBJ) $(DNS_BPF_OBJ) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 docs/examples/camfence.conf $(DESTDIR)$(DOCDIR)/examples/
 	sed 's|/usr/sbin/camfenced|$(SBINDIR)/camfenced|g' daemon/camfenced.service \
 		>$(DESTDIR)$(UNITDIR)/camfenced.service
@@ -238,7 +259,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/camfenced $(DESTDIR)$(SBINDIR)/camfencectl
-	rm -f $(DESTDIR)$(LIBDIR)/camfence.bpf.o $(DESTDIR)$(UNITDIR)/camfenced.service
+	rm -f $(DESTDIR)$(LIBDIR)/camfence.bpf.o $(DESTDIR)$(LIBDIR)/camfence_dns.bpf.o
+	rm -f $(DESTDIR)$(UNITDIR)/camfenced.service
 	rm -f $(DESTDIR)$(DOCDIR)/examples/camfence.conf
 	for f in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; done
 	rm -rf $(DESTDIR)$(DKMSDIR)
