@@ -34,9 +34,10 @@ PCAP_LIBS   := $(shell $(PKG) --libs libpcap 2>/dev/null || echo -lpcap)
 JSON_LIBS   := $(shell $(PKG) --libs json-c 2>/dev/null || echo -ljson-c)
 JSON_CFLAGS := $(shell $(PKG) --cflags json-c 2>/dev/null)
 CARES_LIBS  := $(shell $(PKG) --libs libcares 2>/dev/null || echo -lcares)
+LDNS_LIBS   := $(shell $(PKG) --libs ldns 2>/dev/null || echo -lldns)
 CFLAGS      += $(NL_CFLAGS) $(JSON_CFLAGS)
 # what every program linking libcamfence.a needs
-LIB_LIBS    := $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS) $(JSON_LIBS) $(CARES_LIBS)
+LIB_LIBS    := $(LIBBPF_LIBS) $(NL_LIBS) $(MNL_LIBS) $(JSON_LIBS) $(CARES_LIBS) $(LDNS_LIBS)
 
 # The daemon's code is a library so the unit tests link the same objects.
 # Every daemon/*.c but the two mains.

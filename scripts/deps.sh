@@ -8,8 +8,9 @@ packages=(
 	make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libelf-dev
 	zlib1g-dev libnl-3-dev libnl-genl-3-dev libmnl-dev libpcap-dev check
 	# the daemon: hash tables for its flow view, JSON for camfencectl --json
-	# and MUD files, an asynchronous resolver for the names sets carry
-	uthash-dev libjson-c-dev libc-ares-dev
+	# and MUD files, an asynchronous resolver for the names sets carry, a
+	# DNS message parser for the answers devices receive (name rules)
+	uthash-dev libjson-c-dev libc-ares-dev libldns-dev
 	# the vendor registry that `vendor NAME` in a policy reads
 	ieee-data
 	# the fuzz layer: libFuzzer and the sanitizers' runtime

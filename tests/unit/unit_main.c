@@ -20,6 +20,7 @@ int main(void)
 		mud_import_suite(),
 		names_suite(),
 		metrics_suite(),
+		dns_answer_suite(),
 		NULL,
 	};
 
