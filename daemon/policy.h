@@ -117,6 +117,7 @@ enum cf_dst_kind {
 	CF_DST_NAME,			/* a set or a named device */
 	CF_DST_LOCAL,			/* the subnets of the zone interfaces */
 	CF_DST_ROUTER,			/* the router's own addresses on them */
+	CF_DST_LEARNED,			/* `to name PATTERN`: what DNS told the device */
 };
 
 #define CF_LOG_DEFAULT	-1		/* deny logs, allow does not */
@@ -127,6 +128,7 @@ struct cf_rule {
 	enum cf_dst_kind dst_kind;
 	struct cf_prefix dst;		/* CF_DST_PREFIX */
 	char dst_name[CF_NAME_MAX];	/* CF_DST_NAME */
+	char *dst_host;			/* CF_DST_LEARNED: a host, or *.suffix; lower case */
 	struct cf_loc dst_loc;
 	CF_VEC(struct cf_prefix) dsts;	/* resolved: the prefixes it matches */
 	size_t static_dsts;		/* of them, those the file writes; then resolved names' */
@@ -198,6 +200,12 @@ typedef size_t (*cf_name_lookup_fn)(const char *host, struct cf_prefix *out, siz
  * names have now, in place of those they had. Returns how many rules changed
  * destinations. */
 size_t camfence_policy_bind_names(struct cf_config *cfg, cf_name_lookup_fn lookup, void *ctx);
+/* Whether host (lower case, no trailing dot) is what a `to name` pattern
+ * names: the same host, or for `*.suffix` a host one or more labels below
+ * the suffix (not the suffix itself). */
+int camfence_policy_name_matches(const char *pattern, const char *host);
+/* Whether any rule is a `to name` rule. */
+int camfence_policy_uses_learned(const struct cf_config *cfg);
 /* Whether any set has names to resolve. */
 int camfence_policy_uses_names(const struct cf_config *cfg);
 /* Whether any rule names `local` or `router`. */

@@ -99,11 +99,19 @@ static void match_group(const struct cf_config *cfg, const struct cf_packet *pkt
 	}
 }
 
-static int rule_matches(const struct cf_rule *r, const struct cf_packet *pkt)
+static int rule_matches(const struct cf_rule *r, const struct cf_packet *pkt, int managed)
 {
 	size_t i;
 
-	if (r->dst_kind != CF_DST_ANY) {
+	if (r->dst_kind == CF_DST_LEARNED) {
+		/* the names DNS told this device daddr answers for; an
+		 * unknown device learns nothing */
+		for (i = 0; managed && i < pkt->nlearned; i++)
+			if (camfence_policy_name_matches(r->dst_host, pkt->learned[i]))
+				break;
+		if (!managed || i == pkt->nlearned)
+			return 0;
+	} else if (r->dst_kind != CF_DST_ANY) {
 		for (i = 0; i < r->dsts.n; i++)
 			if (camfence_addr_prefix_match(&r->dsts.v[i], pkt->family, pkt->daddr))
 				break;
@@ -171,7 +179,7 @@ void camfence_policy_match(const struct cf_config *cfg, const struct cf_packet *
 		pol = &cfg->policies.v[d->policy];
 		d->verdict = pol->default_verdict;
 		for (r = 0; pkt->family && r < pol->rules.n; r++) {
-			if (rule_matches(&pol->rules.v[r], pkt)) {
+			if (rule_matches(&pol->rules.v[r], pkt, best.group >= 0)) {
 				d->verdict = pol->rules.v[r].verdict;
 				d->rule = r;
 				if (best.group >= 0)

@@ -23,6 +23,10 @@ struct cf_packet {
 	int routed;			/* the router routes it on (the XDP program asks the
 					 * FIB; camfence.ko only ever sees such packets):
 					 * then it is no essential */
+	/* the names (lower case) DNS answers told this device daddr has, for
+	 * `to name` rules; none: only the device was never told */
+	const char *const *learned;
+	size_t nlearned;
 };
 
 struct cf_decision {

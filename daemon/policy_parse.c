@@ -525,6 +525,36 @@ static void tunnel_rules(struct parser *ps, struct cf_policy *p, const struct cf
 	}
 }
 
+static const char *host_name_error(const char *h);
+
+/* `to name HOST` or `to name *.SUFFIX`: the answers DNS gives the device. */
+static int name_pattern(struct parser *ps, const struct cf_tok *t, struct cf_rule *r)
+{
+	const char *host = t->text, *why;
+	size_t len, i;
+
+	if (!strncmp(host, "*.", 2))
+		host += 2;
+	why = strchr(host, '*') ? "a wildcard is '*.' before a suffix: *.example.com" :
+	      host_name_error(host);
+	if (why) {
+		error_at(ps, t->loc, "'%s' is no host name or *.suffix: %s", t->text, why);
+		return -1;
+	}
+	len = strlen(t->text);
+	if (t->text[len - 1] == '.')
+		len--;
+	r->dst_host = calloc(1, len + 1);
+	if (!r->dst_host) {
+		error_at(ps, t->loc, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		r->dst_host[i] = tolower((unsigned char)t->text[i]);
+	r->dst_kind = CF_DST_LEARNED;
+	return 0;
+}
+
 static void rule_statement(struct parser *ps, struct cf_policy *p, uint8_t verdict)
 {
 	struct cf_rule r = { .loc = ps->words[0].loc, .verdict = verdict, .log = CF_LOG_DEFAULT,
@@ -546,6 +576,14 @@ static void rule_statement(struct parser *ps, struct cf_policy *p, uint8_t verdi
 			r.dst_kind = CF_DST_LOCAL;
 		} else if (!strcmp(t->text, "router")) {
 			r.dst_kind = CF_DST_ROUTER;
+		} else if (!strcmp(t->text, "name")) {
+			if (i == ps->nwords) {
+				error_at(ps, after_last(ps), "'to name' needs a host name or *.suffix");
+				return;
+			}
+			t = &ps->words[i++];
+			if (name_pattern(ps, t, &r))
+				return;
 		} else if (camfence_addr_parse_prefix(t->text, &r.dst, &why) == 0) {
 			r.dst_kind = CF_DST_PREFIX;
 		} else if (isalpha((unsigned char)t->text[0]) && !strpbrk(t->text, ":/")) {
@@ -559,6 +597,10 @@ static void rule_statement(struct parser *ps, struct cf_policy *p, uint8_t verdi
 		}
 	}
 	if (i < ps->nwords && !strcmp(ps->words[i].text, "tunnel")) {
+		if (r.dst_kind == CF_DST_LEARNED) {
+			error_at(ps, ps->words[i].loc, "'tunnel' takes no 'to name': an encapsulation hides where it goes");
+			goto err;
+		}
 		tunnel_rules(ps, p, &r, i + 1);
 		return;
 	}
@@ -597,6 +639,7 @@ static void rule_statement(struct parser *ps, struct cf_policy *p, uint8_t verdi
 	return;
 err:
 	free(r.ports.v);
+	free(r.dst_host);
 }
 
 static void policy_statement(struct parser *ps, struct cf_policy *p, int *has_default)
@@ -1152,6 +1195,7 @@ void camfence_policy_free(struct cf_config *cfg)
 		for (j = 0; j < cfg->policies.v[i].rules.n; j++) {
 			free(cfg->policies.v[i].rules.v[j].ports.v);
 			free(cfg->policies.v[i].rules.v[j].dsts.v);
+			free(cfg->policies.v[i].rules.v[j].dst_host);
 		}
 		free(cfg->policies.v[i].rules.v);
 	}

@@ -482,8 +482,9 @@ static int covers(const struct cf_config *cfg, const struct cf_rule *a, const st
 	}
 	if (a->dst_kind == CF_DST_ANY)
 		return 1;
-	/* what b's names will resolve to is unknown here */
-	if (b->dst_set >= 0 && cfg->sets.v[b->dst_set].names.n)
+	/* what b's names will resolve to, or a device be told, is unknown here */
+	if ((b->dst_set >= 0 && cfg->sets.v[b->dst_set].names.n) || b->dst_kind == CF_DST_LEARNED ||
+	    a->dst_kind == CF_DST_LEARNED)
 		return 0;
 	if (b->dst_kind == CF_DST_ANY || a->dst_kind == CF_DST_LOCAL || a->dst_kind == CF_DST_ROUTER ||
 	    b->dst_kind == CF_DST_LOCAL || b->dst_kind == CF_DST_ROUTER)
@@ -578,7 +579,7 @@ static void resolve_policies(struct cf_parse_ctx *ctx)
 
 static void resolve_names(struct cf_parse_ctx *ctx)
 {
-	static const char *const reserved[] = { "any", "local", "router" };
+	static const char *const reserved[] = { "any", "local", "router", "name" };
 	struct cf_config *cfg = ctx->cfg;
 	size_t i, j;
 
@@ -597,7 +598,7 @@ static void resolve_names(struct cf_parse_ctx *ctx)
 				 where(cfg, cfg->devices.v[i].loc, cfg->sets.v[s].loc, w, sizeof(w)));
 		}
 	}
-	for (j = 0; j < 3; j++) {
+	for (j = 0; j < sizeof(reserved) / sizeof(reserved[0]); j++) {
 		int s = FIND(cfg->sets, reserved[j]), d = FIND(cfg->devices, reserved[j]);
 
 		if (s >= 0)
@@ -703,6 +704,29 @@ size_t camfence_policy_bind_names(struct cf_config *cfg, cf_name_lookup_fn looku
 		}
 	}
 	return changed;
+}
+
+int camfence_policy_name_matches(const char *pattern, const char *host)
+{
+	size_t pl, hl = strlen(host);
+
+	if (strncmp(pattern, "*.", 2))
+		return !strcmp(pattern, host);
+	pattern += 1;		/* ".suffix" */
+	pl = strlen(pattern);
+	/* at least one label, of at least one character, before the suffix */
+	return hl > pl && !strcmp(host + hl - pl, pattern);
+}
+
+int camfence_policy_uses_learned(const struct cf_config *cfg)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->policies.n; i++)
+		for (j = 0; j < cfg->policies.v[i].rules.n; j++)
+			if (cfg->policies.v[i].rules.v[j].dst_kind == CF_DST_LEARNED)
+				return 1;
+	return 0;
 }
 
 int camfence_policy_uses_names(const struct cf_config *cfg)

@@ -9,6 +9,7 @@
 
 #include "camfence.h"
 #include "policy.h"
+#include "policy_match.h"
 #include "unit.h"
 
 static void parse_dir_expect_good(const char *dir)
@@ -314,6 +315,70 @@ START_TEST(set_names_bind_in_place)
 }
 END_TEST
 
+START_TEST(name_rules_read_and_match)
+{
+	struct cf_config *cfg =
+		camfence_policy_parse_file(CAMFENCE_SRCDIR "/tests/policies/good/language.conf");
+	static const struct { const char *pattern, *host; int match; } table[] = {
+		{ "pool.ntp.org", "pool.ntp.org", 1 },
+		{ "pool.ntp.org", "0.pool.ntp.org", 0 },
+		{ "pool.ntp.org", "pool.ntp.org.evil.example", 0 },
+		{ "*.example.com", "a.example.com", 1 },
+		{ "*.example.com", "a.b.example.com", 1 },
+		{ "*.example.com", "example.com", 0 },
+		{ "*.example.com", "badexample.com", 0 },
+		{ "*.example.com", ".example.com", 0 },
+		{ "*.example.com", "example.com.evil.example", 0 },
+	};
+	struct cf_packet pkt = { .ifname = "lan0", .family = AF_INET, .proto = IPPROTO_TCP,
+				 .dport = 443, .icmp6_type = -1,
+				 .mac = { 0x44, 0x19, 0xb6, 0x10, 0x20, 0x30 },
+				 .saddr = { 192, 168, 10, 20 }, .daddr = { 203, 0, 113, 9 } };
+	const char *told[] = { "cdn.example-vendor.com" }, *other[] = { "cdn.example.org" };
+	const struct cf_rule *r;
+	struct cf_decision d;
+	size_t i;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		ck_assert_msg(camfence_policy_name_matches(table[i].pattern, table[i].host) == table[i].match,
+			      "%s %s", table[i].pattern, table[i].host);
+
+	ck_assert_msg(cfg->nerrors == 0, "%s", cfg->nerrors ? cfg->errors[0] : "");
+	ck_assert_int_eq(camfence_policy_uses_learned(cfg), 1);
+	r = &cfg->policies.v[0].rules.v[9];
+	ck_assert_int_eq(r->dst_kind, CF_DST_LEARNED);
+	/* lower case, the root's dot dropped */
+	ck_assert_str_eq(r->dst_host, "*.example-vendor.com");
+	ck_assert_uint_eq(r->dsts.n, 0);
+
+	/* a device told the name reaches it on the rule's port; not told, or
+	 * told another name, it gets the policy's default */
+	camfence_policy_match(cfg, &pkt, &d);
+	ck_assert_int_eq(d.policy, 0);
+	ck_assert_int_eq(d.verdict, CAMFENCE_DROP);
+	pkt.learned = told;
+	pkt.nlearned = 1;
+	camfence_policy_match(cfg, &pkt, &d);
+	ck_assert_int_eq(d.verdict, CAMFENCE_PASS);
+	ck_assert_int_eq(d.rule, 9);
+	pkt.dport = 80;
+	camfence_policy_match(cfg, &pkt, &d);
+	ck_assert_int_eq(d.verdict, CAMFENCE_DROP);
+	pkt.dport = 443;
+	pkt.learned = other;
+	camfence_policy_match(cfg, &pkt, &d);
+	ck_assert_int_eq(d.verdict, CAMFENCE_DROP);
+	/* an unknown device learns nothing */
+	pkt.learned = told;
+	pkt.mac[0] = 0x02;
+	pkt.saddr[3] = 99;
+	camfence_policy_match(cfg, &pkt, &d);
+	ck_assert_int_eq(d.group, -1);
+	ck_assert_int_ne(d.rule, 9);
+	camfence_policy_free(cfg);
+}
+END_TEST
+
 START_TEST(error_shows_line_and_caret)
 {
 	struct cf_config *cfg = camfence_policy_parse_text("t.conf",
@@ -479,6 +544,7 @@ Suite *policy_parse_suite(void)
 	tcase_add_test(good, include_reads_relative_and_names_the_file);
 	tcase_add_test(good, language_constructs);
 	tcase_add_test(good, set_names_bind_in_place);
+	tcase_add_test(good, name_rules_read_and_match);
 	tcase_add_test(bad, error_shows_line_and_caret);
 	tcase_add_test(bad, every_error_is_reported);
 	tcase_add_test(good, no_rule_limit);
