@@ -246,9 +246,10 @@ static struct json_object *policy_acls(struct mud_ctx *m, struct json_object *mu
 	return l;
 }
 
+/* The destinations a rule names by keyword, which no set may be named. */
 static int reserved(const char *s)
 {
-	return !strcmp(s, "any") || !strcmp(s, "local") || !strcmp(s, "router");
+	return !strcmp(s, "any") || !strcmp(s, "local") || !strcmp(s, "router") || !strcmp(s, "name");
 }
 
 static uint32_t fnv1a(const char *s, unsigned int salt)

@@ -181,6 +181,7 @@ static const char *const construct_rules[] = {
 	"allow to firmware-updates.eu-we-* tcp 443\t# v4-fr long-host-a",
 	"allow to firmware-updates.eu-we-* tcp 443\t# v4-fr long-host-b",
 	"allow to dns-router tcp 8080\t# v4-fr reserved-host",
+	"allow to dns-name tcp 8081\t# v4-fr reserved-name",
 	"allow to 192.0.2.13 tcp 8000-8100\t# v4-fr draft-permit",
 	"deny to 192.0.2.14 udp\t# v4-fr draft-deny",
 	"allow to 0.0.0.0/0\t# v4-fr empty",
@@ -236,6 +237,7 @@ START_TEST(sets_resolve_their_hosts_under_legal_names)
 		{ NULL, "firmware-updates.eu-west.cams.example.com" },
 		{ NULL, "firmware-updates.eu-west.cams.example.net" },
 		{ "dns-router", "router" },
+		{ "dns-name", "name" },
 	};
 	char dir[] = "/tmp/camfence-mud-XXXXXX", top[64], *cmd;
 	struct cf_config *cfg;
