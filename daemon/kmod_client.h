@@ -57,6 +57,21 @@ int camfence_kmod_push(struct camfence_kmod *k, const struct cf_compiled *c, __u
  */
 int camfence_kmod_policy_get(struct camfence_kmod *k, struct cf_compiled **out, __u64 *gen);
 
+/*
+ * One learned destination of the live policy, which must be generation:
+ * LEARNED_SET adds it or replaces its value, LEARNED_DEL removes it.
+ * -ESTALE when another generation is live (a push came in between: the
+ * update belongs to the policy it was made for, send it again with the new
+ * generation if it still applies), -ENOENT when none is, or LEARNED_DEL
+ * finds no such key; -EINVAL for a record the module refuses, -E2BIG when
+ * it holds CAMFENCE_MAX_LEARNED already. Returns 0 or -errno.
+ */
+int camfence_kmod_learned_set(struct camfence_kmod *k, __u64 generation,
+			      const struct camfence_learned_key *key,
+			      const struct camfence_learned *value);
+int camfence_kmod_learned_del(struct camfence_kmod *k, __u64 generation,
+			      const struct camfence_learned_key *key);
+
 struct camfence_kmod_counters {
 	__u64 generation;			/* the live one, 0: none */
 	__u64 stats[__CAMFENCE_STAT_MAX];	/* enum camfence_stat */

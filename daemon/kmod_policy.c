@@ -37,12 +37,16 @@ static const struct table tables[__CAMFENCE_TABLE_MAX] = {
 	TABLE(CAMFENCE_TABLE_DST6, dst6, struct cf_dst6_entry),
 	TABLE(CAMFENCE_TABLE_PORTS, ports, struct cf_port_entry),
 	TABLE(CAMFENCE_TABLE_POLICIES, policies, struct cf_policy_entry),
+	TABLE(CAMFENCE_TABLE_LEARNED, learned, struct cf_learned_entry),
 };
 
-/* The largest record in its attributes: entry nest, table, key and value. */
-#define ENTRY_MAX (NLA_HDRLEN + NLA_ALIGN(NLA_HDRLEN + 1) +				\
-		   NLA_HDRLEN + NLA_ALIGN(sizeof(struct camfence_src6_key)) +		\
-		   NLA_HDRLEN + NLA_ALIGN(sizeof(struct camfence_iface)))
+/* A record of table t in its attributes: entry nest, table, key and value. */
+#define ENTRY_LEN(key, val) (NLA_HDRLEN + NLA_ALIGN(NLA_HDRLEN + 1) +			\
+			     NLA_HDRLEN + NLA_ALIGN(key) + NLA_HDRLEN + NLA_ALIGN(val))
+
+/* The largest record of the tables but the learned one, whose messages
+ * hold fewer records (put_entries fills them to the page). */
+#define ENTRY_MAX ENTRY_LEN(sizeof(struct camfence_src6_key), sizeof(struct camfence_iface))
 /* A full POLICY_ADD or POLICY_GET reply must fit the page libnl and the
  * kernel give it (camfence_genl.h). */
 _Static_assert(NLMSG_HDRLEN + GENL_HDRLEN + 2 * (NLA_HDRLEN + 8) + NLA_HDRLEN +
@@ -98,6 +102,10 @@ int camfence_kmod_policy_put_entries(struct nl_msg *msg, const struct cf_compile
 			cur->index = 0;
 			continue;
 		}
+		/* a message the page cannot hold: the rest goes in the next */
+		if (n && nlmsg_hdr(msg)->nlmsg_len + ENTRY_LEN(t->key, t->val) >
+			 nlmsg_get_max_size(msg))
+			break;
 		if (put_entry(msg, cur->table, (const char *)*vec_data(c, t) + cur->index * t->size))
 			return -EMSGSIZE;
 		cur->index++;

@@ -41,6 +41,11 @@
  * unknown flag bits. -E2BIG for more than CAMFENCE_GENL_ENTRIES_MAX records
  * in one message, or for a table grown past the size of its XDP map.
  *
+ * CAMFENCE_TABLE_LEARNED records (destinations the policy's devices have
+ * learned, see "Learned destinations" below) are checked the same way and,
+ * at COMMIT, against the policy: a port table it does not have refuses the
+ * commit (-EINVAL).
+ *
  *    CAMFENCE_A_GENERATION: NLA_U64, required
  *    CAMFENCE_A_ENTRIES: NLA_NESTED, required
  *        CAMFENCE_A_ENTRY: NLA_NESTED, repeated
@@ -75,8 +80,10 @@
  *    CAMFENCE_A_ENTRIES: NLA_NESTED, as in POLICY_ADD
  *
  * The records as the module keeps them: by table, sorted, LPM keys masked
- * to their prefix length, one record a key. No message when no policy is
- * live. A commit between two messages ends the dump with -EAGAIN.
+ * to their prefix length, one record a key; the learned destinations last,
+ * as they stand now, in no particular order. No message when no policy is
+ * live. A commit, or a LEARNED_SET or LEARNED_DEL, between two messages
+ * ends the dump with -EAGAIN.
  *
  * CAMFENCE_CMD_COUNTERS_GET (dump)
  * --------------------------------
@@ -118,13 +125,62 @@
  *
  *    CAMFENCE_A_EVENT: NLA_BINARY, struct camfence_event
  *
+ * Learned destinations
+ * --------------------
+ * A rule `allow|deny to name PATTERN` is compiled to a port table of its own
+ * that no destination prefix leads to. Its destinations are learned from the
+ * DNS answers each device receives, by the daemon, which gives the module
+ * one record per (device, destination): struct camfence_learned_key (the
+ * slot, the device id, the source MAC of the one device told, the family,
+ * the address) -> struct camfence_learned (n port tables, the name rules'
+ * own, in rule order). A packet of a managed device (device id > 0) that
+ * came in as an Ethernet frame is first decided as usual, by rule r1 or by
+ * the policy default; then, if its (slot, device, source MAC, family,
+ * destination) is learned, the tables are looked up in turn for its
+ * protocol and port as a port lookup does (exact protocol, then
+ * CAMFENCE_PROTO_ANY), and the first decision of a rule (not the default)
+ * decides instead, if r1 is the default or the candidate's rule id is below
+ * r1's: rule ids grow in rule order.
+ *
+ * Each record is checked with an extack message naming it (learned: ...):
+ * key and value of their struct's size, the key's slot the policy's, device
+ * id not 0, family AF_INET or AF_INET6, an IPv4 address with bytes 4 to 15
+ * zero, n from 1 to CAMFENCE_LEARNED_RULES, table ids past n zero, every
+ * table id one of the policy's port tables. A policy holds at most
+ * CAMFENCE_MAX_LEARNED of them (-E2BIG). They arrive in two ways:
+ *
+ * - in the policy: POLICY_ADD records of CAMFENCE_TABLE_LEARNED, so a new
+ *   generation goes live with its destinations in place (their tables are
+ *   checked at COMMIT, when the policy's tables are all there);
+ * - against the live policy, one at a time, by the two commands below.
+ *   Each names the generation it was meant for: another one (a commit came
+ *   in between) is refused with -ESTALE and changes nothing. A packet sees
+ *   the record before or after the change, never a mix.
+ *
+ * CAMFENCE_CMD_LEARNED_SET (admin)
+ * --------------------------------
+ * Adds the record, or replaces the value of an equal key.
+ *
+ *    CAMFENCE_A_GENERATION: NLA_U64, required, the live one (-ESTALE; no
+ *                           live policy: -ENOENT)
+ *    CAMFENCE_A_LEARNED_KEY: NLA_BINARY, required, struct
+ *                            camfence_learned_key
+ *    CAMFENCE_A_LEARNED_VALUE: NLA_BINARY, required, struct camfence_learned
+ *
+ * CAMFENCE_CMD_LEARNED_DEL (admin)
+ * --------------------------------
+ * Removes the record of the key: -ENOENT when there is none.
+ *
+ *    CAMFENCE_A_GENERATION: NLA_U64, required, as for LEARNED_SET
+ *    CAMFENCE_A_LEARNED_KEY: NLA_BINARY, required
+ *
  * Any other command is refused with -EOPNOTSUPP.
  */
 #ifndef CAMFENCE_GENL_H
 #define CAMFENCE_GENL_H
 
 #define CAMFENCE_GENL_NAME		"camfence"
-#define CAMFENCE_GENL_API		2
+#define CAMFENCE_GENL_API		3
 #define CAMFENCE_GENL_MCGRP_EVENTS	"events"
 #define CAMFENCE_GENL_EVENT_RATE	1000
 /* records in one POLICY_ADD or one POLICY_GET reply, so each fits a page */
@@ -141,6 +197,8 @@ enum camfence_cmd {
 	CAMFENCE_CMD_COUNTERS_GET,
 	CAMFENCE_CMD_COUNTERS_RESET,
 	CAMFENCE_CMD_EVENT,
+	CAMFENCE_CMD_LEARNED_SET,
+	CAMFENCE_CMD_LEARNED_DEL,
 	__CAMFENCE_CMD_MAX,
 };
 #define CAMFENCE_CMD_MAX (__CAMFENCE_CMD_MAX - 1)
@@ -157,6 +215,8 @@ enum camfence_attr {
 	CAMFENCE_A_RULE,
 	CAMFENCE_A_EVENT,
 	CAMFENCE_A_PAD,
+	CAMFENCE_A_LEARNED_KEY,
+	CAMFENCE_A_LEARNED_VALUE,
 	__CAMFENCE_A_MAX,
 };
 #define CAMFENCE_A_MAX (__CAMFENCE_A_MAX - 1)
@@ -203,6 +263,7 @@ enum camfence_table {
 	CAMFENCE_TABLE_DST6,		/* camfence_dst6_key -> __u32 port table */
 	CAMFENCE_TABLE_PORTS,		/* camfence_port_key -> camfence_decision */
 	CAMFENCE_TABLE_POLICIES,	/* __u32 slot * MAX_POLICIES + id -> camfence_policy */
+	CAMFENCE_TABLE_LEARNED,		/* camfence_learned_key -> camfence_learned */
 	__CAMFENCE_TABLE_MAX,
 };
 

@@ -57,6 +57,21 @@ static const struct nla_policy commit_policy[CAMFENCE_A_MAX + 1] = {
 	[CAMFENCE_A_GENERATION]		= { .type = NLA_U64 },
 };
 
+/* longer than the structs: -ERANGE here; shorter: policy.c says so */
+static const struct nla_policy learned_set_policy[CAMFENCE_A_MAX + 1] = {
+	[CAMFENCE_A_GENERATION]		= { .type = NLA_U64 },
+	[CAMFENCE_A_LEARNED_KEY]	= { .type = NLA_BINARY,
+					    .len = sizeof(struct camfence_learned_key) },
+	[CAMFENCE_A_LEARNED_VALUE]	= { .type = NLA_BINARY,
+					    .len = sizeof(struct camfence_learned) },
+};
+
+static const struct nla_policy learned_del_policy[CAMFENCE_A_MAX + 1] = {
+	[CAMFENCE_A_GENERATION]		= { .type = NLA_U64 },
+	[CAMFENCE_A_LEARNED_KEY]	= { .type = NLA_BINARY,
+					    .len = sizeof(struct camfence_learned_key) },
+};
+
 static struct camfence_net *info_net(struct genl_info *info)
 {
 	return camfence_net(genl_info_net(info));
@@ -198,6 +213,36 @@ static int policy_abort(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+static int learned_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct camfence_net *pn = info_net(info);
+	int ret;
+
+	if (MISSING(info, CAMFENCE_A_GENERATION) || MISSING(info, CAMFENCE_A_LEARNED_KEY) ||
+	    MISSING(info, CAMFENCE_A_LEARNED_VALUE))
+		return -EINVAL;
+	mutex_lock(&pn->lock);
+	ret = camfence_policy_learned_set(pn, nla_get_u64(info->attrs[CAMFENCE_A_GENERATION]),
+					  info->attrs[CAMFENCE_A_LEARNED_KEY],
+					  info->attrs[CAMFENCE_A_LEARNED_VALUE], info->extack);
+	mutex_unlock(&pn->lock);
+	return ret;
+}
+
+static int learned_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct camfence_net *pn = info_net(info);
+	int ret;
+
+	if (MISSING(info, CAMFENCE_A_GENERATION) || MISSING(info, CAMFENCE_A_LEARNED_KEY))
+		return -EINVAL;
+	mutex_lock(&pn->lock);
+	ret = camfence_policy_learned_del(pn, nla_get_u64(info->attrs[CAMFENCE_A_GENERATION]),
+					  info->attrs[CAMFENCE_A_LEARNED_KEY], info->extack);
+	mutex_unlock(&pn->lock);
+	return ret;
+}
+
 /* Dumps keep the generation they started with in two longs: 32-bit hosts. */
 static void dump_set_gen(struct netlink_callback *cb, u64 gen)
 {
@@ -216,15 +261,16 @@ static void *dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 			   NLM_F_MULTI, cmd);
 }
 
-static int put_entry(struct sk_buff *skb, u8 table, const struct camfence_tbl *t, u32 i)
+static int put_record(struct sk_buff *skb, u8 table, const void *key, u16 ksize,
+		      const void *value, u16 vsize)
 {
 	struct nlattr *e = nla_nest_start(skb, CAMFENCE_A_ENTRY);
 
 	if (!e)
 		return -EMSGSIZE;
 	if (nla_put_u8(skb, CAMFENCE_ENTRY_A_TABLE, table) ||
-	    nla_put(skb, CAMFENCE_ENTRY_A_KEY, t->ksize, camfence_table_key(t, i)) ||
-	    nla_put(skb, CAMFENCE_ENTRY_A_VALUE, t->vsize, camfence_table_value(t, i))) {
+	    nla_put(skb, CAMFENCE_ENTRY_A_KEY, ksize, key) ||
+	    nla_put(skb, CAMFENCE_ENTRY_A_VALUE, vsize, value)) {
 		nla_nest_cancel(skb, e);
 		return -EMSGSIZE;
 	}
@@ -232,10 +278,25 @@ static int put_entry(struct sk_buff *skb, u8 table, const struct camfence_tbl *t
 	return 0;
 }
 
+static int put_entry(struct sk_buff *skb, u8 table, const struct camfence_tbl *t, u32 i)
+{
+	return put_record(skb, table, camfence_table_key(t, i), t->ksize,
+			  camfence_table_value(t, i), t->vsize);
+}
+
+/* What cb->args[4] holds once a message is out: the learned table's count
+ * of changes then, plus one so that 0 still says "nothing out yet". */
+static long dump_changes(const struct camfence_gen *gen)
+{
+	return (long)(gen->learned.changes & 0x7fffffff) + 1;
+}
+
 /*
- * POLICY_GET: cb->args[0] is the table, [1] the record in it, [2] and [3]
- * the generation, [4] set once the first message is out. A commit in
- * between ends the dump with -EAGAIN: the parts would not make one policy.
+ * POLICY_GET: cb->args[0] is the table, [1] the record in it (for the
+ * learned table, the hash bucket, and [5] the record in its chain), [2]
+ * and [3] the generation, [4] the learned changes once the first message
+ * is out. A commit, or a learned change, in between ends the dump with
+ * -EAGAIN: the parts would not make one policy.
  */
 static int policy_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -250,7 +311,7 @@ static int policy_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	gen = camfence_net_live(pn);
 	if (!gen || table >= __CAMFENCE_TABLE_MAX)
 		goto out;
-	if (cb->args[4] && dump_gen(cb) != gen->generation) {
+	if (cb->args[4] && (dump_gen(cb) != gen->generation || cb->args[4] != dump_changes(gen))) {
 		NL_SET_ERR_MSG(cb->extack, "policy replaced during the dump: dump again");
 		ret = -EAGAIN;
 		goto out;
@@ -268,6 +329,23 @@ static int policy_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	while (table < __CAMFENCE_TABLE_MAX && n < CAMFENCE_GENL_ENTRIES_MAX) {
 		const struct camfence_tbl *t = &gen->tables[table];
 
+		if (table == CAMFENCE_TABLE_LEARNED) {
+			struct camfence_learned_pos pos = { .bucket = i, .index = cb->args[5] };
+			const struct camfence_learned_key *k;
+			const struct camfence_learned *v;
+
+			if (!camfence_learned_at(&gen->learned, &pos, &k, &v)) {
+				table++;
+				i = 0;
+				continue;
+			}
+			if (put_record(skb, table, k, sizeof(*k), v, sizeof(*v)))
+				break;
+			i = pos.bucket;
+			cb->args[5] = pos.index + 1;
+			n++;
+			continue;
+		}
 		if (i >= t->n) {
 			table++;
 			i = 0;
@@ -285,7 +363,7 @@ static int policy_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	cb->args[0] = table;
 	cb->args[1] = i;
 	dump_set_gen(cb, gen->generation);
-	cb->args[4] = 1;
+	cb->args[4] = dump_changes(gen);
 	ret = skb->len;
 	goto out;
 
@@ -482,6 +560,18 @@ static const struct genl_ops genl_ops[] = {
 		.cmd		= CAMFENCE_CMD_POLICY_ABORT,
 		.doit		= policy_abort,
 		.policy		= none_policy,
+		.maxattr	= CAMFENCE_A_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd		= CAMFENCE_CMD_LEARNED_SET,
+		.doit		= learned_set,
+		.policy		= learned_set_policy,
+		.maxattr	= CAMFENCE_A_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd		= CAMFENCE_CMD_LEARNED_DEL,
+		.doit		= learned_del,
+		.policy		= learned_del_policy,
 		.maxattr	= CAMFENCE_A_MAX,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	}, {

@@ -15,6 +15,7 @@
 #include <linux/netlink.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <linux/sort.h>
 #include <net/netlink.h>
 
 /* Why a record is refused; each table has its own message for each. */
@@ -34,6 +35,12 @@ enum refusal {
 	R_PORT_TABLE,
 	R_VALUE_PAD,
 	R_FULL,
+	R_DEVICE,
+	R_FAMILY,
+	R_ADDR_PAD,
+	R_COUNT,
+	R_TABLES_PAD,
+	R_NO_TABLE,
 	__R_MAX,
 };
 
@@ -52,6 +59,12 @@ enum refusal {
 	[R_PORT_TABLE]	= nm ": port table id above 2^31 - 1",			\
 	[R_VALUE_PAD]	= nm ": value padding is not zero",			\
 	[R_FULL]	= nm ": more records than the table holds",		\
+	[R_DEVICE]	= nm ": device id 0 (no managed device) or not below CAMFENCE_MAX_DEVICES", \
+	[R_FAMILY]	= nm ": family neither AF_INET nor AF_INET6",		\
+	[R_ADDR_PAD]	= nm ": IPv4 address with nonzero bytes past the fourth", \
+	[R_COUNT]	= nm ": n not from 1 to CAMFENCE_LEARNED_RULES",	\
+	[R_TABLES_PAD]	= nm ": table ids past n are not zero",			\
+	[R_NO_TABLE]	= nm ": names a port table the policy does not have",	\
 }
 
 struct table_desc {
@@ -185,6 +198,35 @@ static enum refusal policy_value(const void *value)
 	return verdict(p->default_verdict);
 }
 
+static enum refusal learned_key(const struct camfence_gen *g, const void *key)
+{
+	const struct camfence_learned_key *k = key;
+
+	if (k->slot != g->slot)
+		return R_SLOT;
+	if (!k->device_id || k->device_id >= CAMFENCE_MAX_DEVICES)
+		return R_DEVICE;
+	if (k->family == AF_INET)
+		return nonzero(k->addr + 4, sizeof(k->addr) - 4) ? R_ADDR_PAD : ACCEPTED;
+	return k->family == AF_INET6 ? ACCEPTED : R_FAMILY;
+}
+
+static enum refusal learned_value(const void *value)
+{
+	const struct camfence_learned *v = value;
+	u32 i;
+
+	if (!v->n || v->n > CAMFENCE_LEARNED_RULES)
+		return R_COUNT;
+	for (i = 0; i < v->n; i++)
+		if (v->table[i] > 0x7fffffff)
+			return R_PORT_TABLE;
+	for (; i < CAMFENCE_LEARNED_RULES; i++)
+		if (v->table[i])
+			return R_TABLES_PAD;
+	return ACCEPTED;
+}
+
 #define EXACT(nm, k, v, n, ck, cv) {						\
 	.ksize = sizeof(k), .vsize = sizeof(v), .max = (n),			\
 	.check_key = ck, .check_value = cv, .msg = MESSAGES(nm),		\
@@ -216,6 +258,10 @@ static const struct table_desc tables[__CAMFENCE_TABLE_MAX] = {
 				     CAMFENCE_MAX_PORT_KEYS, 48, 48 + 16, port_key, port_value),
 	[CAMFENCE_TABLE_POLICIES] = EXACT("policies", u32, struct camfence_policy,
 					  CAMFENCE_MAX_POLICIES, policy_key, policy_value),
+	/* staged as the others; COMMIT moves them into gen->learned */
+	[CAMFENCE_TABLE_LEARNED] = EXACT("learned", struct camfence_learned_key,
+					 struct camfence_learned, CAMFENCE_MAX_LEARNED,
+					 learned_key, learned_value),
 };
 
 static int refuse(struct netlink_ext_ack *extack, const struct nlattr *attr, u8 table,
@@ -267,36 +313,43 @@ struct camfence_gen *camfence_policy_staged(struct camfence_net *pn, u64 generat
 	return pn->staged;
 }
 
-int camfence_policy_check(const struct camfence_gen *staged, const struct nlattr *table,
-			  const struct nlattr *key, const struct nlattr *value,
-			  struct netlink_ext_ack *extack)
+/* A record of table t for generation g; value NULL: a key alone. */
+static int check_record(const struct camfence_gen *g, u8 t, const struct nlattr *key,
+			const struct nlattr *value, struct netlink_ext_ack *extack)
 {
-	const struct table_desc *d;
+	const struct table_desc *d = &tables[t];
 	enum refusal why;
-	u8 t = nla_get_u8(table);
 	u32 len;
 
-	if (t >= __CAMFENCE_TABLE_MAX) {
-		NL_SET_ERR_MSG_ATTR(extack, table, "unknown table (enum camfence_table)");
-		return -EINVAL;
-	}
-	d = &tables[t];
 	if (nla_len(key) != d->ksize)
 		return refuse(extack, key, t, R_KEY_SIZE);
-	if (nla_len(value) != d->vsize)
+	if (value && nla_len(value) != d->vsize)
 		return refuse(extack, value, t, R_VALUE_SIZE);
 	if (d->lpm) {
 		memcpy(&len, nla_data(key), sizeof(len));
 		if (len < d->min_prefixlen || len > d->max_prefixlen)
 			return refuse(extack, key, t, R_PREFIXLEN);
 	}
-	why = d->check_key(staged, nla_data(key));
+	why = d->check_key(g, nla_data(key));
 	if (why)
 		return refuse(extack, key, t, why);
-	why = d->check_value(nla_data(value));
+	why = value ? d->check_value(nla_data(value)) : ACCEPTED;
 	if (why)
 		return refuse(extack, value, t, why);
 	return 0;
+}
+
+int camfence_policy_check(const struct camfence_gen *staged, const struct nlattr *table,
+			  const struct nlattr *key, const struct nlattr *value,
+			  struct netlink_ext_ack *extack)
+{
+	u8 t = nla_get_u8(table);
+
+	if (t >= __CAMFENCE_TABLE_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, table, "unknown table (enum camfence_table)");
+		return -EINVAL;
+	}
+	return check_record(staged, t, key, value, extack);
 }
 
 int camfence_policy_reserve(struct camfence_gen *staged, const u32 count[__CAMFENCE_TABLE_MAX],
@@ -348,6 +401,85 @@ static void ids(const struct camfence_gen *gen, u32 *max_device, u32 *rules)
 	}
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The distinct port table ids of the built ports table, sorted. */
+static int port_tables(struct camfence_gen *gen)
+{
+	const struct camfence_tbl *ports = &gen->tables[CAMFENCE_TABLE_PORTS];
+	u32 i, n = 0;
+
+	if (!ports->n)
+		return 0;
+	gen->port_tables = kvmalloc_array(ports->n, sizeof(u32), GFP_KERNEL_ACCOUNT);
+	if (!gen->port_tables)
+		return -ENOMEM;
+	for (i = 0; i < ports->n; i++) {
+		const struct camfence_port_key *k = camfence_table_key(ports, i);
+
+		gen->port_tables[i] = k->scope & 0x7fffffff;
+	}
+	sort(gen->port_tables, ports->n, sizeof(u32), cmp_u32, NULL);
+	for (i = 0; i < ports->n; i++)
+		if (!n || gen->port_tables[n - 1] != gen->port_tables[i])
+			gen->port_tables[n++] = gen->port_tables[i];
+	gen->nport_tables = n;
+	return 0;
+}
+
+static bool has_port_table(const struct camfence_gen *gen, u32 table)
+{
+	u32 lo = 0, hi = gen->nport_tables;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (gen->port_tables[mid] == table)
+			return true;
+		if (gen->port_tables[mid] < table)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static enum refusal learned_tables(const struct camfence_gen *gen, const struct camfence_learned *v)
+{
+	u32 i;
+
+	for (i = 0; i < v->n; i++)
+		if (!has_port_table(gen, v->table[i]))
+			return R_NO_TABLE;
+	return ACCEPTED;
+}
+
+/* The staged learned records into the hash table, in the order they came:
+ * of equal keys the last one added counts, as for every table. */
+static int build_learned(struct camfence_gen *gen, struct netlink_ext_ack *extack)
+{
+	struct camfence_tbl *staged = &gen->tables[CAMFENCE_TABLE_LEARNED];
+	u32 i;
+	int ret;
+
+	for (i = 0; i < staged->n; i++) {
+		const struct camfence_learned *v = camfence_table_value(staged, i);
+
+		if (learned_tables(gen, v))
+			return refuse(extack, NULL, CAMFENCE_TABLE_LEARNED, R_NO_TABLE);
+		ret = camfence_learned_set(&gen->learned, camfence_table_key(staged, i), v);
+		if (ret)
+			return ret;
+	}
+	camfence_table_uninit(staged);
+	return 0;
+}
+
 static int build(struct net *net, struct camfence_net *pn, struct camfence_gen *gen,
 		 struct netlink_ext_ack *extack)
 {
@@ -355,10 +487,17 @@ static int build(struct net *net, struct camfence_net *pn, struct camfence_gen *
 	int t, ret;
 
 	for (t = 0; t < __CAMFENCE_TABLE_MAX; t++) {
+		if (t == CAMFENCE_TABLE_LEARNED)
+			continue;
 		ret = camfence_table_build(&gen->tables[t]);
 		if (ret)
 			return ret;
 	}
+	ret = port_tables(gen);
+	if (!ret)
+		ret = build_learned(gen, extack);
+	if (ret)
+		return ret;
 	ids(gen, &max_device, &rules);
 	ret = camfence_counters_devices_grow(&pn->counters, max_device);
 	if (ret)
@@ -412,6 +551,59 @@ void camfence_policy_abort(struct camfence_net *pn)
 	pn->staged = NULL;
 }
 
+/* The live policy, if it is the generation a learned update was meant for. */
+static struct camfence_gen *live_generation(struct camfence_net *pn, u64 generation,
+					    struct netlink_ext_ack *extack)
+{
+	struct camfence_gen *live = camfence_net_live(pn);
+
+	if (!live) {
+		NL_SET_ERR_MSG(extack, "no policy is live");
+		return ERR_PTR(-ENOENT);
+	}
+	if (live->generation != generation) {
+		NL_SET_ERR_MSG(extack, "generation is not the live policy's");
+		return ERR_PTR(-ESTALE);
+	}
+	return live;
+}
+
+int camfence_policy_learned_set(struct camfence_net *pn, u64 generation, const struct nlattr *key,
+				const struct nlattr *value, struct netlink_ext_ack *extack)
+{
+	struct camfence_gen *gen = live_generation(pn, generation, extack);
+	int ret;
+
+	if (IS_ERR(gen))
+		return PTR_ERR(gen);
+	ret = check_record(gen, CAMFENCE_TABLE_LEARNED, key, value, extack);
+	if (ret)
+		return ret;
+	if (learned_tables(gen, nla_data(value)))
+		return refuse(extack, value, CAMFENCE_TABLE_LEARNED, R_NO_TABLE);
+	ret = camfence_learned_set(&gen->learned, nla_data(key), nla_data(value));
+	if (ret == -E2BIG)
+		return refuse(extack, key, CAMFENCE_TABLE_LEARNED, R_FULL);
+	return ret;
+}
+
+int camfence_policy_learned_del(struct camfence_net *pn, u64 generation, const struct nlattr *key,
+				struct netlink_ext_ack *extack)
+{
+	struct camfence_gen *gen = live_generation(pn, generation, extack);
+	int ret;
+
+	if (IS_ERR(gen))
+		return PTR_ERR(gen);
+	ret = check_record(gen, CAMFENCE_TABLE_LEARNED, key, NULL, extack);
+	if (ret)
+		return ret;
+	ret = camfence_learned_del(&gen->learned, nla_data(key));
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(extack, key, "learned: no record of this key");
+	return ret;
+}
+
 void camfence_policy_free(struct camfence_gen *gen)
 {
 	int t;
@@ -420,6 +612,8 @@ void camfence_policy_free(struct camfence_gen *gen)
 		return;
 	for (t = 0; t < __CAMFENCE_TABLE_MAX; t++)
 		camfence_table_uninit(&gen->tables[t]);
+	camfence_learned_uninit(&gen->learned);
+	kvfree(gen->port_tables);
 	camfence_counters_rules_free(gen->rules);
 	kfree(gen);
 }
@@ -515,6 +709,47 @@ static const struct camfence_decision *port_decision(const struct camfence_gen *
 	return find(gen, CAMFENCE_TABLE_PORTS, &k);
 }
 
+/*
+ * A managed device's packet to a destination it learned for name rules:
+ * the first of their port tables to decide the packet by a rule is the
+ * candidate, and decides instead of r if it comes first in rule order (or
+ * r is the default). The key names the device by the frame's source MAC:
+ * a packet without one learned nothing.
+ */
+static void learned_decision(const struct camfence_gen *gen, const struct camfence_packet *p,
+			     struct camfence_result *r)
+{
+	struct camfence_learned_key k = {
+		.slot = gen->slot,
+		.device_id = r->device_id,
+		.family = p->family,
+	};
+	const struct camfence_decision *d = NULL;
+	const struct camfence_learned *l;
+	u32 i, n;
+
+	if (!p->has_mac)
+		return;
+	memcpy(k.mac, p->mac, ETH_ALEN);
+	memcpy(k.addr, p->daddr, p->family == AF_INET ? 4 : 16);
+	l = camfence_learned_find(&gen->learned, &k);
+	if (!l)
+		return;
+	/* checked when it was set; bounded again for the array */
+	n = min_t(u32, l->n, CAMFENCE_LEARNED_RULES);
+	for (i = 0; i < n; i++) {
+		d = port_decision(gen, l->table[i], p);
+		if (d && d->rule_id != CAMFENCE_RULE_DEFAULT)
+			break;
+	}
+	if (i == n || (r->rule_id != CAMFENCE_RULE_DEFAULT && d->rule_id >= r->rule_id))
+		return;
+	r->verdict = d->verdict;
+	r->flags = d->flags;
+	r->rule_id = d->rule_id;
+	r->reason = CAMFENCE_REASON_RULE;
+}
+
 void camfence_policy_classify(const struct camfence_gen *gen, const struct camfence_iface *iface,
 			      const struct camfence_packet *p, struct camfence_result *r)
 {
@@ -552,14 +787,14 @@ void camfence_policy_classify(const struct camfence_gen *gen, const struct camfe
 	r->policy_flags = pol ? pol->flags : 0;
 
 	table = dst_table(gen, camfence_policy_scope(gen->slot, policy), p);
-	if (table < 0)
-		return;
-	d = port_decision(gen, table, p);
-	if (!d || d->rule_id == CAMFENCE_RULE_DEFAULT)
-		return;
-	r->verdict = d->verdict;
-	r->flags = d->flags;
-	r->rule_id = d->rule_id;
-	if (dev)
-		r->reason = CAMFENCE_REASON_RULE;
+	d = table < 0 ? NULL : port_decision(gen, table, p);
+	if (d && d->rule_id != CAMFENCE_RULE_DEFAULT) {
+		r->verdict = d->verdict;
+		r->flags = d->flags;
+		r->rule_id = d->rule_id;
+		if (dev)
+			r->reason = CAMFENCE_REASON_RULE;
+	}
+	if (r->device_id)
+		learned_decision(gen, p, r);
 }

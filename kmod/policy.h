@@ -2,6 +2,7 @@
 #ifndef _CAMFENCE_POLICY_H
 #define _CAMFENCE_POLICY_H
 
+#include "learned.h"
 #include "tables.h"
 
 #include "camfence.h"
@@ -28,7 +29,13 @@ struct camfence_gen {
 	u64 generation;
 	u32 slot;
 	struct camfence_rule_set *rules;	/* its rule counters */
+	/* as staged; the learned one is emptied into learned by COMMIT */
 	struct camfence_tbl tables[__CAMFENCE_TABLE_MAX];
+	/* the port table ids the ports table has, sorted: what a learned
+	 * record may name */
+	u32 *port_tables;
+	u32 nport_tables;
+	struct camfence_learned_table learned;
 };
 
 /* What the hook learnt of a packet: the fields the XDP program parses. */
@@ -73,13 +80,20 @@ void camfence_policy_append(struct camfence_gen *staged, u8 table, const void *k
 int camfence_policy_commit(struct net *net, struct camfence_net *pn, u64 generation,
 			   struct netlink_ext_ack *extack);
 void camfence_policy_abort(struct camfence_net *pn);
+/* LEARNED_SET and LEARNED_DEL on the live policy, if it is generation's
+ * (-ESTALE; -ENOENT when none is live); value may be NULL for a del. */
+int camfence_policy_learned_set(struct camfence_net *pn, u64 generation, const struct nlattr *key,
+				const struct nlattr *value, struct netlink_ext_ack *extack);
+int camfence_policy_learned_del(struct camfence_net *pn, u64 generation, const struct nlattr *key,
+				struct netlink_ext_ack *extack);
 /* Now, without waiting for readers: a staged policy, or none can see it. */
 void camfence_policy_free(struct camfence_gen *gen);
 
 /* Packets, under RCU: the zone interface (ifindex, vlan) is part of, or NULL. */
 const struct camfence_iface *camfence_policy_iface(const struct camfence_gen *gen,
 						   u32 ifindex, u16 vlan);
-/* classify() of the XDP program: same lookups, same result. */
+/* classify() of the XDP program: same lookups, same result, learned
+ * destinations included. */
 void camfence_policy_classify(const struct camfence_gen *gen, const struct camfence_iface *iface,
 			      const struct camfence_packet *p, struct camfence_result *r);
 

@@ -5,8 +5,8 @@
 #include <linux/types.h>
 
 /* The largest key and value of any policy table (include/camfence.h). */
-#define CAMFENCE_TABLE_KEY_MAX	24
-#define CAMFENCE_TABLE_VALUE_MAX 12
+#define CAMFENCE_TABLE_KEY_MAX	32
+#define CAMFENCE_TABLE_VALUE_MAX 20
 
 struct camfence_table_len;
 

@@ -230,14 +230,14 @@ refusals() {
 	check "genl: entry with a 2-byte table attribute (EINVAL)" \
 		probe_answers -22 send add gen:u64=5 entries:nest entry:nest table:u16=1 \
 		key:hex="$MAC_KEY" value:hex="$DEV_VAL" end end
-	check "genl: unknown table 9 (EINVAL)" \
-		probe_says -22 "unknown table" add 5 "raw,9,$MAC_KEY=$DEV_VAL"
+	check "genl: unknown table 10 (EINVAL)" \
+		probe_says -22 "unknown table" add 5 "raw,10,$MAC_KEY=$DEV_VAL"
 	check "genl: macs key of 24 bytes, oversize for the table (EINVAL)" \
 		probe_says -22 "macs: key is not the size" add 5 "raw,1,$MAC_KEY$(zeros 8)=$DEV_VAL"
 	check "genl: macs key of 8 bytes, undersize (EINVAL)" \
 		probe_says -22 "macs: key is not the size" add 5 "raw,1,$(le32 80)$(le32 0)=$DEV_VAL"
-	check "genl: key of 32 bytes, beyond any table (ERANGE)" \
-		probe_answers -34 add 5 "raw,1,$MAC_KEY$MAC_KEY=$DEV_VAL"
+	check "genl: key of 40 bytes, beyond any table (ERANGE)" \
+		probe_answers -34 add 5 "raw,1,$MAC_KEY$MAC_KEY$(zeros 8)=$DEV_VAL"
 	check "genl: macs value of 4 bytes (EINVAL)" \
 		probe_says -22 "macs: value is not the size" add 5 "raw,1,$MAC_KEY=$(le32 1)"
 	check "genl: macs prefix length 32 + 49 (EINVAL)" \
