@@ -341,6 +341,41 @@ static void compile_family(struct compiler *k, int family)
 	free(own.v);
 }
 
+/* `to name` rules match no destination the tables hold: each gets a port
+ * table of its own, which learned entries point at. */
+static void compile_learned(struct compiler *k)
+{
+	int *idx = calloc(k->ncrules + 1, sizeof(*idx));
+	size_t i, n = 0;
+
+	if (!idx) {
+		perror("camfence: out of memory");
+		exit(1);
+	}
+	for (i = 0; i < k->ncrules; i++)
+		if (k->crules[i].r->dst_kind == CF_DST_LEARNED)
+			idx[n++] = i;
+	for (k->table_mask = 15; k->table_mask < 2 * n; k->table_mask = k->table_mask * 2 + 1)
+		;
+	k->table_slots = calloc(k->table_mask + 1, sizeof(*k->table_slots));
+	if (!k->table_slots) {
+		perror("camfence: out of memory");
+		exit(1);
+	}
+	for (i = 0; i < n; i++) {
+		struct cf_learned_rule *lr = CF_VEC_PUSH(k->c->learned_rules);
+
+		lr->policy = k->policy_idx;
+		lr->rule = idx[i];
+		lr->rule_id = k->crules[idx[i]].id;
+		lr->table = compile_table(k, &idx[i], 1);
+	}
+	free(k->table_slots);
+	k->table_slots = NULL;
+	k->tables.n = 0;
+	free(idx);
+}
+
 static void compile_policy(struct compiler *k, size_t pi)
 {
 	const struct cf_policy *pol = &k->cfg->policies.v[pi];
@@ -369,6 +404,7 @@ static void compile_policy(struct compiler *k, size_t pi)
 	}
 	compile_family(k, AF_INET);
 	compile_family(k, AF_INET6);
+	compile_learned(k);
 	free(k->crules);
 	free(k->tables.v);
 	memset(&k->tables, 0, sizeof(k->tables));
@@ -570,6 +606,29 @@ err:
 	return ret;
 }
 
+__u32 camfence_policy_learned_value(const struct cf_compiled *c, const struct cf_config *cfg,
+				    __u32 policy, const char *const *names, size_t nnames,
+				    struct camfence_learned *out)
+{
+	size_t i, j;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < c->learned_rules.n && out->n < CAMFENCE_LEARNED_RULES; i++) {
+		const struct cf_learned_rule *lr = &c->learned_rules.v[i];
+		const struct cf_rule *r;
+
+		if (lr->policy != policy)
+			continue;
+		r = &cfg->policies.v[lr->policy].rules.v[lr->rule];
+		for (j = 0; j < nnames; j++)
+			if (camfence_policy_name_matches(r->dst_host, names[j]))
+				break;
+		if (j < nnames)
+			out->table[out->n++] = lr->table;
+	}
+	return out->n;
+}
+
 void camfence_policy_compiled_free(struct cf_compiled *c)
 {
 	size_t i;
@@ -589,6 +648,7 @@ void camfence_policy_compiled_free(struct cf_compiled *c)
 	free(c->ports.v);
 	free(c->policies.v);
 	free(c->learned.v);
+	free(c->learned_rules.v);
 	free(c->devices.v);
 	free(c->rules.v);
 	free(c);

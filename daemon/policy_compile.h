@@ -38,6 +38,15 @@ struct cf_device_ref {
 	int member;
 };
 
+/* A `to name` rule and the port table made for it alone: a learned entry
+ * lists these tables for the rules whose names the device was told. */
+struct cf_learned_rule {
+	__u32 policy;
+	__u32 rule;		/* index in the policy */
+	__u32 rule_id;
+	__u32 table;
+};
+
 /* What a rule id stands for. */
 struct cf_rule_ref {
 	int policy;
@@ -61,6 +70,7 @@ struct cf_compiled {
 	CF_VEC(struct cf_learned_entry) learned;
 	CF_VEC(struct cf_device_ref) devices;	/* index: device id */
 	CF_VEC(struct cf_rule_ref) rules;	/* index: rule id */
+	CF_VEC(struct cf_learned_rule) learned_rules;	/* in rule id order */
 	size_t ntables;
 };
 
@@ -73,5 +83,12 @@ typedef int (*cf_ifindex_fn)(const char *name, void *ctx);
 int camfence_policy_compile(const struct cf_config *cfg, __u32 slot, cf_ifindex_fn ifindex,
 			    void *ctx, struct cf_compiled **out, char *err, size_t errlen);
 void camfence_policy_compiled_free(struct cf_compiled *c);
+/* The learned map's value for a device of policy policy told that an
+ * address answers for these names (lower case): the tables of the policy's
+ * `to name` rules that name any of them, in rule order, at most
+ * CAMFENCE_LEARNED_RULES. Returns how many (0: no rule names them). */
+__u32 camfence_policy_learned_value(const struct cf_compiled *c, const struct cf_config *cfg,
+				    __u32 policy, const char *const *names, size_t nnames,
+				    struct camfence_learned *out);
 
 #endif

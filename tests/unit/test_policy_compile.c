@@ -89,8 +89,11 @@ static int essential(const struct cf_packet *pkt)
 	return camfence_policy_essential(pkt);
 }
 
-/* The XDP program's slow path, over the compiled entries. */
-static void emulate(const struct cf_compiled *c, const struct cf_packet *pkt, struct cf_decision *d)
+/* The XDP program's slow path, over the compiled entries; the learned
+ * entry for the packet's device and destination is made from pkt->learned
+ * as camfenced makes it. */
+static void emulate(const struct cf_config *cfg, const struct cf_compiled *c,
+		    const struct cf_packet *pkt, struct cf_decision *d)
 {
 	const struct camfence_device *dev = NULL;
 	const struct cf_iface_entry *iface = NULL;
@@ -173,6 +176,28 @@ static void emulate(const struct cf_compiled *c, const struct cf_packet *pkt, st
 				if (!dec)
 					dec = port_lookup(c, tscope, CAMFENCE_PROTO_ANY, pkt->dport);
 			}
+			/* the learned entry's tables, in rule order: the first
+			 * that decides wins if its rule comes first */
+			if (dev && dev->device_id && pkt->nlearned) {
+				struct camfence_learned lv;
+				__u32 n = camfence_policy_learned_value(c, cfg, policy, pkt->learned,
+									pkt->nlearned, &lv), t;
+
+				for (t = 0; t < n; t++) {
+					__u32 ls = camfence_table_scope(c->slot, lv.table[t]);
+					const struct camfence_decision *ld = port_lookup(c, ls, pkt->proto,
+											 pkt->dport);
+
+					if (!ld)
+						ld = port_lookup(c, ls, CAMFENCE_PROTO_ANY, pkt->dport);
+					if (!ld || ld->rule_id == CAMFENCE_RULE_DEFAULT)
+						continue;
+					if (!dec || dec->rule_id == CAMFENCE_RULE_DEFAULT ||
+					    ld->rule_id < dec->rule_id)
+						dec = ld;
+					break;
+				}
+			}
 			if (dec && dec->rule_id != CAMFENCE_RULE_DEFAULT) {
 				d->verdict = dec->verdict;
 				rule_id = dec->rule_id;
@@ -244,6 +269,19 @@ static void random_packet(const struct cf_config *cfg, struct cf_packet *pkt, un
 			pkt->dport = 67;
 	}
 	pkt->icmp6_type = pkt->proto == IPPROTO_ICMPV6 ? 128 + rand_r(seed) % 12 : -1;
+	/* what DNS told the device this address is, for `to name` rules */
+	{
+		static const char *const names[] = {
+			"pool.ntp.org", "0.pool.ntp.org", "x.bad.example", "bad.example",
+			"cdn.example-vendor.com", "a.b.tracker.example", "other.example.org",
+		};
+		static const char *picked[2];
+
+		pkt->nlearned = rand_r(seed) % 3 ? rand_r(seed) % 3 : 0;
+		for (i = 0; i < (int)pkt->nlearned; i++)
+			picked[i] = names[rand_r(seed) % 7];
+		pkt->learned = picked;
+	}
 	if (rand_r(seed) % 50 == 0) {
 		pkt->family = 0;
 		pkt->proto = 0;
@@ -277,7 +315,7 @@ static void differential(const char *path, int packets)
 
 			random_packet(cfg, &pkt, &seed);
 			camfence_policy_match(cfg, &pkt, &ref);
-			emulate(c, &pkt, &got);
+			emulate(cfg, c, &pkt, &got);
 			ck_assert_msg(ref.verdict == got.verdict && ref.reason == got.reason &&
 				      ref.rule == got.rule,
 				      "%s packet %d (CAMFENCE_SEED=%u) on %s vlan %u proto %u port %u: reference verdict %u reason %u rule %d, compiled %u %u %d",
@@ -310,7 +348,7 @@ START_TEST(first_match_wins_over_longer_prefix)
 
 	ck_assert_int_eq(camfence_policy_compile(cfg, 1, test_ifindex, NULL, &c, why, sizeof(why)), 0);
 	camfence_policy_match(cfg, &pkt, &ref);
-	emulate(c, &pkt, &got);
+	emulate(cfg, c, &pkt, &got);
 	ck_assert_uint_eq(ref.verdict, CAMFENCE_DROP);
 	ck_assert_int_eq(ref.rule, 0);
 	ck_assert_uint_eq(got.verdict, CAMFENCE_DROP);
