@@ -349,6 +349,11 @@ __u32 camfence_dns_snoop_prog_id(const struct camfence_dns_snoop *s)
 	return s->prog_id;
 }
 
+int camfence_dns_snoop_prog_fd(const struct camfence_dns_snoop *s)
+{
+	return bpf_program__fd(s->skel->progs.camfence_dns_tc);
+}
+
 void camfence_dns_snoop_close(struct camfence_dns_snoop *s)
 {
 	if (!s)

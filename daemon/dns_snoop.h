@@ -48,6 +48,8 @@ int camfence_dns_snoop_counters(const struct camfence_dns_snoop *s,
 unsigned long camfence_dns_snoop_malformed(const struct camfence_dns_snoop *s);
 /* The loaded program's id, to tell its filter from another's. */
 __u32 camfence_dns_snoop_prog_id(const struct camfence_dns_snoop *s);
+/* Its fd, for BPF_PROG_TEST_RUN. */
+int camfence_dns_snoop_prog_fd(const struct camfence_dns_snoop *s);
 /* Detaches from every interface it is attached to, then unloads. */
 void camfence_dns_snoop_close(struct camfence_dns_snoop *s);
 

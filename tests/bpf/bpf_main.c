@@ -4,7 +4,7 @@
 
 int main(void)
 {
-	Suite *suites[] = { xdp_suite(), pin_suite(), flows_suite(), NULL };
+	Suite *suites[] = { xdp_suite(), pin_suite(), flows_suite(), dns_snoop_suite(), NULL };
 
 	return camfence_run_suites("bpf", suites);
 }

@@ -7,5 +7,6 @@
 Suite *xdp_suite(void);
 Suite *pin_suite(void);
 Suite *flows_suite(void);
+Suite *dns_snoop_suite(void);
 
 #endif
