@@ -55,7 +55,7 @@ $(BUILD)/%.o: %.c $(wildcard include/*.h daemon/*.h) | $(SKEL)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 # the skeleton embeds the BPF object: whoever includes it is rebuilt with it
-$(BUILD)/daemon/loader.o $(BUILD)/daemon/loader_pin.o $(BUILD)/daemon/camfenced.o $(BUILD)/daemon/audit.o: $(SKEL)
+$(BUILD)/daemon/loader.o $(BUILD)/daemon/loader_learned.o $(BUILD)/daemon/loader_pin.o $(BUILD)/daemon/camfenced.o $(BUILD)/daemon/audit.o: $(SKEL)
 
 $(BPF_OBJ): bpf/camfence.bpf.c $(wildcard bpf/*.h) include/camfence.h
 	@mkdir -p $(@D)

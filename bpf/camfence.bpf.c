@@ -64,6 +64,16 @@ LPM_MAP(dst4, CAMFENCE_MAX_PREFIXES, struct camfence_dst4_key, __u32);
 LPM_MAP(dst6, CAMFENCE_MAX_PREFIXES, struct camfence_dst6_key, __u32);
 LPM_MAP(ports, CAMFENCE_MAX_PORT_KEYS, struct camfence_port_key, struct camfence_decision);
 
+/* What DNS told each device (camfence.h): written by camfenced as the
+ * answers it sees go by, removed when their TTL runs out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CAMFENCE_MAX_LEARNED);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct camfence_learned_key);
+	__type(value, struct camfence_learned);
+} learned SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CAMFENCE_MAX_VLAN_KEYS);
@@ -505,6 +515,38 @@ static __always_inline struct camfence_device *find_device(__u32 scope, const st
 	return bpf_map_lookup_elem(&vlans, &vk);
 }
 
+/* A `to name` rule of a destination the device was told by DNS, if it
+ * comes before the rule the destination tables chose (d: NULL or that
+ * rule's decision): the first of the entry's tables, in rule order, that
+ * decides the protocol and port. */
+static __always_inline struct camfence_decision *learned_decision(__u32 slot, __u32 device_id,
+								  const struct packet *p,
+								  struct camfence_decision *d)
+{
+	struct camfence_learned_key k = { .slot = slot, .device_id = device_id,
+					  .family = p->key.family };
+	struct camfence_decision *ld;
+	struct camfence_learned *v;
+	__u32 i;
+
+	__builtin_memcpy(k.mac, p->key.mac, ETH_ALEN);
+	__builtin_memcpy(k.addr, p->key.daddr, 16);
+	v = bpf_map_lookup_elem(&learned, &k);
+	if (!v)
+		return d;
+	for (i = 0; i < CAMFENCE_LEARNED_RULES; i++) {
+		if (i >= v->n)
+			break;
+		ld = port_decision(slot, v->table[i], p);
+		if (!ld || ld->rule_id == CAMFENCE_RULE_DEFAULT)
+			continue;
+		if (!d || d->rule_id == CAMFENCE_RULE_DEFAULT || ld->rule_id < d->rule_id)
+			return ld;
+		break;
+	}
+	return d;
+}
+
 /* Decide a packet of a zone interface from the policy of its device. */
 static __always_inline void classify(__u32 slot, const struct camfence_iface *iface,
 				     const struct packet *p, struct camfence_flow *f)
@@ -544,9 +586,9 @@ static __always_inline void classify(__u32 slot, const struct camfence_iface *if
 	}
 
 	table = dst_table(camfence_policy_scope(slot, policy), p);
-	if (table < 0)
-		return;
-	d = port_decision(slot, table, p);
+	d = table < 0 ? NULL : port_decision(slot, table, p);
+	if (dev && dev->device_id)
+		d = learned_decision(slot, dev->device_id, p, d);
 	if (!d || d->rule_id == CAMFENCE_RULE_DEFAULT)
 		return;
 	f->verdict = d->verdict;
@@ -635,7 +677,8 @@ static __always_inline int key_equal(const struct camfence_flow_key *a,
  * where a packet outside the cache counts: the flow table, the device's
  * counters and the CPU's totals (userspace adds what is still here). */
 static __always_inline void micro_fill(struct camfence_micro *m, const struct packet *p, __u64 gen,
-				       __u32 device_id, __u32 rule_id, __u8 verdict, __u8 flags)
+				       __u32 epoch, __u32 device_id, __u32 rule_id, __u8 verdict,
+				       __u8 flags)
 {
 	if ((m->flags & CAMFENCE_MICRO_VALID) && m->packets) {
 		struct camfence_flow *old = bpf_map_lookup_elem(&flows, &m->key);
@@ -674,6 +717,7 @@ static __always_inline void micro_fill(struct camfence_micro *m, const struct pa
 	}
 	__builtin_memcpy(&m->key, &p->key, sizeof(m->key));
 	m->generation = gen;
+	m->epoch = epoch;
 	m->packets = 0;
 	m->bytes = 0;
 	m->last_ns = 0;
@@ -693,7 +737,7 @@ int camfence_xdp(struct xdp_md *ctx)
 	struct camfence_iface *iface;
 	struct camfence_flow *cached = NULL, f = {};
 	struct camfence_micro *m = NULL;
-	__u32 zero = 0, slot;
+	__u32 zero = 0, slot, epoch;
 	__u64 gen, now;
 	int perr;
 
@@ -701,6 +745,7 @@ int camfence_xdp(struct xdp_md *ctx)
 	if (!cfg)
 		return XDP_PASS;
 	gen = cfg->generation;
+	epoch = cfg->epoch;
 	perr = parse(ctx, &p);
 	p.key.ifindex = ctx->ingress_ifindex;
 	if (!perr && p.essential && p.is_ip && routed_on(ctx, &p))
@@ -710,7 +755,7 @@ int camfence_xdp(struct xdp_md *ctx)
 		slot = micro_slot(&p.key);
 		m = bpf_map_lookup_elem(&micro, &slot);
 		if (m && (m->flags & CAMFENCE_MICRO_VALID) && m->generation == gen &&
-		    key_equal(&m->key, &p.key)) {
+		    m->epoch == epoch && key_equal(&m->key, &p.key)) {
 			/* counted here only, until the slot goes to another flow;
 			 * "last seen" to the tick, read once every 64 packets */
 			if (!(m->packets++ & 63))
@@ -719,14 +764,15 @@ int camfence_xdp(struct xdp_md *ctx)
 			return to_xdp(m->verdict);
 		}
 		cached = bpf_map_lookup_elem(&flows, &p.key);
-		if (cached && cached->generation == gen) {
+		if (cached && cached->generation == gen && cached->epoch == epoch) {
 			__sync_fetch_and_add(&cached->packets, 1);
 			__sync_fetch_and_add(&cached->bytes, bytes);
 			cached->last_ns = bpf_ktime_get_coarse_ns();
 			count(cached->device_id, cached->verdict, bytes, 1);
 			count_rule(cached->rule_id, gen, 1, bytes);
 			if (m)
-				micro_fill(m, &p, gen, cached->device_id, cached->rule_id, cached->verdict, 0);
+				micro_fill(m, &p, gen, epoch, cached->device_id, cached->rule_id,
+					   cached->verdict, 0);
 			return to_xdp(cached->verdict);
 		}
 	}
@@ -742,7 +788,7 @@ int camfence_xdp(struct xdp_md *ctx)
 		stat_add(CAMFENCE_STAT_UNMANAGED, 1);
 		/* not stored in the flow table, but its next packets hit here */
 		if (m)
-			micro_fill(m, &p, gen, 0, CAMFENCE_RULE_DEFAULT, CAMFENCE_PASS,
+			micro_fill(m, &p, gen, epoch, 0, CAMFENCE_RULE_DEFAULT, CAMFENCE_PASS,
 				   CAMFENCE_MICRO_UNMANAGED);
 		return XDP_PASS;
 	}
@@ -768,11 +814,12 @@ int camfence_xdp(struct xdp_md *ctx)
 
 	now = bpf_ktime_get_ns();
 	f.generation = gen;
+	f.epoch = epoch;
 	f.last_ns = now;
 	f.packets = 1;
 	f.bytes = bytes;
 	if (cached) {
-		/* stale verdict of an older generation: decide again */
+		/* stale verdict of an older generation or epoch: decide again */
 		__u8 was = cached->verdict, was_logged = cached->flags & CAMFENCE_DECISION_LOG;
 
 		f.first_ns = cached->first_ns;
@@ -790,6 +837,6 @@ int camfence_xdp(struct xdp_md *ctx)
 			emit_event(&p, &f, ctx->ingress_ifindex, gen, now);
 	}
 	if (m)
-		micro_fill(m, &p, gen, f.device_id, f.rule_id, f.verdict, 0);
+		micro_fill(m, &p, gen, epoch, f.device_id, f.rule_id, f.verdict, 0);
 	return to_xdp(f.verdict);
 }

@@ -202,7 +202,13 @@ static int clear_rule_counters(struct camfence_loader *l, __u32 slot, size_t nru
 		}								\
 	} while (0)
 
-int camfence_loader_push(struct camfence_loader *l, const struct cf_compiled *c)
+int camfence_loader_push(struct camfence_loader *l, struct cf_compiled *c)
+{
+	return camfence_loader_push_learned(l, c, NULL, NULL);
+}
+
+int camfence_loader_push_learned(struct camfence_loader *l, struct cf_compiled *c,
+				 int (*learned)(struct cf_compiled *c, void *ctx), void *ctx)
 {
 	struct camfence_bpf *s = l->skel;
 	struct camfence_config cfg = { .generation = l->generation + 1 };
@@ -218,6 +224,7 @@ int camfence_loader_push(struct camfence_loader *l, const struct cf_compiled *c)
 		{ s->maps.dst4, { 4, 16 } },
 		{ s->maps.dst6, { 4, 16 } },
 		{ s->maps.ports, { 4, 31 } },
+		{ s->maps.learned, { 0, 0 } },
 	};
 	size_t i;
 	int ret;
@@ -241,6 +248,13 @@ int camfence_loader_push(struct camfence_loader *l, const struct cf_compiled *c)
 	ret = clear_rule_counters(l, slot, c->rules.n);
 	if (ret)
 		goto out;
+	/* what devices were told, found again in the staged slot's devices */
+	if (learned) {
+		ret = learned(c, ctx);
+		if (ret)
+			goto out;
+	}
+	PUT_ALL(s->maps.learned, c->learned);
 	/* the one write that makes the new policy live */
 	ret = put(s->maps.config, &zero, &cfg);
 	if (!ret)

@@ -40,7 +40,25 @@ struct camfence_bpf *camfence_loader_skel(struct camfence_loader *l);
 __u64 camfence_loader_generation(const struct camfence_loader *l);
 __u32 camfence_loader_next_slot(const struct camfence_loader *l);
 /* Writes c (compiled for camfence_loader_next_slot()) and publishes it. */
-int camfence_loader_push(struct camfence_loader *l, const struct cf_compiled *c);
+int camfence_loader_push(struct camfence_loader *l, struct cf_compiled *c);
+/* The same, calling learned (when not NULL) once c's tables are staged and
+ * before they are published, to fill c->learned: the staged slot can then
+ * be asked which devices are which (camfence_loader_find_device). */
+int camfence_loader_push_learned(struct camfence_loader *l, struct cf_compiled *c,
+				 int (*learned)(struct cf_compiled *c, void *ctx), void *ctx);
+
+/* loader_learned.c: what DNS told devices, in the live policy */
+/* The device a frame from mac (and saddr, on ifindex and vlan: 0 for none)
+ * is in slot, found as the XDP program finds it: its id (0: unknown) and
+ * policy. -ENOENT when the interface is in no zone of the slot. */
+int camfence_loader_find_device(struct camfence_loader *l, __u32 slot, int ifindex, __u16 vlan,
+				const __u8 mac[6], int family, const __u8 *saddr,
+				__u32 *device_id, __u32 *policy_id);
+int camfence_loader_learned_set(struct camfence_loader *l, const struct camfence_learned_key *k,
+				const struct camfence_learned *v);
+int camfence_loader_learned_del(struct camfence_loader *l, const struct camfence_learned_key *k);
+/* Decisions cached before learned entries changed are taken again. */
+int camfence_loader_bump_epoch(struct camfence_loader *l);
 int camfence_loader_attach(struct camfence_loader *l, int ifindex, enum camfence_attach_mode *mode);
 int camfence_loader_detach(struct camfence_loader *l, int ifindex, enum camfence_attach_mode mode);
 

@@ -184,7 +184,7 @@ START_TEST(takeover_keeps_policy_and_flows)
 	ck_assert_int_eq(run(a, &to_nvr), XDP_PASS);
 	ck_assert_int_eq(camfence_loader_flows(a, find_port, &port), 1);
 	n = map_ids(a, ids_a, 32);
-	ck_assert_int_eq(n, 17);
+	ck_assert_int_eq(n, 18);
 	camfence_loader_close(a);
 
 	b = open_pinned(1);
@@ -337,7 +337,7 @@ START_TEST(partial_pins)
 	ck_assert_str_eq(err, want);
 	ck_assert_ptr_null(l);
 	ck_assert_str_eq(listing(), "camfence_xdp config device_counters dst4 dst6 events flows ifaces "
-				    "macs malformed_seen policies ports rule_counters src4 src6 stats vlans");
+				    "learned macs malformed_seen policies ports rule_counters src4 src6 stats vlans");
 }
 END_TEST
 

@@ -22,6 +22,7 @@
 #include "camfence.skel.h"
 #include "loader.h"
 #include "packet.h"
+#include "policy_compile.h"
 #include "policy_match.h"
 
 #define YI	{ 0xb0, 0xd5, 0x9d, 0xb9, 0xf0, 0xb4 }
@@ -582,6 +583,109 @@ START_TEST(new_generation_decides_again)
 }
 END_TEST
 
+/* learn(mac, dst, names...): what camfenced writes when DNS told the
+ * device at mac that dst answers for names; 0 names: forget it. */
+static void learn(const __u8 mac[6], const char *saddr, const char *dst, const char *const *names,
+		  size_t n)
+{
+	__u32 slot = camfence_loader_generation(loader) & 1, device, policy;
+	struct camfence_learned_key k = { .slot = slot, .family = AF_INET };
+	struct camfence_learned v;
+	struct cf_compiled *c;
+	__u8 src[4];
+	char why[256];
+
+	ck_assert_int_eq(inet_pton(AF_INET, saddr, src), 1);
+	ck_assert_int_eq(camfence_loader_find_device(loader, slot, 1, 0, mac, AF_INET, src, &device,
+						     &policy), 0);
+	ck_assert_uint_ne(device, 0);
+	k.device_id = device;
+	memcpy(k.mac, mac, 6);
+	ck_assert_int_eq(inet_pton(AF_INET, dst, k.addr), 1);
+	/* the compiler's tables for this slot, as camfenced keeps them */
+	ck_assert_int_eq(camfence_policy_compile(cfg, slot, lo_ifindex, NULL, &c, why, sizeof(why)), 0);
+	if (n && camfence_policy_learned_value(c, cfg, policy, names, n, &v))
+		ck_assert_int_eq(camfence_loader_learned_set(loader, &k, &v), 0);
+	else
+		ck_assert_int_eq(camfence_loader_learned_del(loader, &k), 0);
+	camfence_policy_compiled_free(c);
+}
+
+START_TEST(learned_destinations)
+{
+	static const __u8 told[6] = PREFIXED, sibling[6] = { 0x70, 0xb3, 0xd5, 0x12, 0x30, 0x0b };
+	const char *cdn[] = { "cdn.vendor.example" }, *bad[] = { "x.bad.example" };
+	struct pkt_spec to_cdn = { PREFIXED, V4("192.168.10.70", "203.0.113.50", IPPROTO_TCP, 40000, 443) };
+	struct pkt_spec other_port = to_cdn, sibling_pkt = to_cdn, denied = to_cdn, shadowed = to_cdn;
+	uint8_t frame[256];
+	size_t len;
+	char *text;
+
+	ck_assert_int_eq(asprintf(&text, "%s", policy_text), (int)strlen(policy_text));
+	free(text);
+	text = NULL;
+	{
+		/* name rules among the static ones: order decides */
+		const char *at = strstr(policy_text, "policy lan {\n") + strlen("policy lan {\n");
+		const char *deny_at = strstr(at, "\tallow to 198.51.100.0/24");
+
+		ck_assert_int_gt(asprintf(&text, "%.*s\tdeny to name *.bad.example\n%.*s"
+					  "\tallow to name *.vendor.example tcp 443\n%s",
+					  (int)(at - policy_text), policy_text, (int)(deny_at - at), at,
+					  deny_at), 0);
+	}
+	push_text(text, 0);
+	len = pkt_build(&to_cdn, frame, sizeof(frame));
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+
+	/* told: the decision cached before stands until the epoch moves */
+	learn(told, "192.168.10.70", "203.0.113.50", cdn, 1);
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+	ck_assert_int_eq(camfence_loader_bump_epoch(loader), 0);
+	ck_assert_int_eq(run(frame, len), XDP_PASS);
+	ck_assert_int_eq(run(frame, len), XDP_PASS);	/* and from the cache */
+
+	/* the rule's port only */
+	other_port.dport = 80;
+	len = pkt_build(&other_port, frame, sizeof(frame));
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+
+	/* another device under the same device id (one MAC prefix) was told nothing */
+	memcpy(sibling_pkt.src_mac, sibling, 6);
+	len = pkt_build(&sibling_pkt, frame, sizeof(frame));
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+
+	/* a static rule before the name rule still wins: 192.0.2.0/24 is denied */
+	denied.dst = "192.0.2.77";
+	learn(told, "192.168.10.70", "192.0.2.77", cdn, 1);
+	ck_assert_int_eq(camfence_loader_bump_epoch(loader), 0);
+	len = pkt_build(&denied, frame, sizeof(frame));
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+
+	/* and a name rule before a static allow wins over it */
+	shadowed.dst = "203.0.113.200";
+	len = pkt_build(&shadowed, frame, sizeof(frame));
+	ck_assert_int_eq(run(frame, len), XDP_PASS);
+	learn(told, "192.168.10.70", "203.0.113.200", bad, 1);
+	ck_assert_int_eq(camfence_loader_bump_epoch(loader), 0);
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+
+	/* forgotten: blocked again */
+	learn(told, "192.168.10.70", "203.0.113.50", NULL, 0);
+	ck_assert_int_eq(camfence_loader_bump_epoch(loader), 0);
+	len = pkt_build(&to_cdn, frame, sizeof(frame));
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+
+	/* a new generation holds only what it was given */
+	learn(told, "192.168.10.70", "203.0.113.50", cdn, 1);
+	ck_assert_int_eq(camfence_loader_bump_epoch(loader), 0);
+	ck_assert_int_eq(run(frame, len), XDP_PASS);
+	push_text(text, 0);
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+	free(text);
+}
+END_TEST
+
 START_TEST(interface_outside_every_zone)
 {
 	struct pkt_spec cloud = fixtures[1].pkt;
@@ -747,6 +851,7 @@ Suite *xdp_suite(void)
 	tcase_add_test(state, counts_survive_the_microflow_cache);
 	tcase_add_test(state, rule_counters);
 	tcase_add_test(state, new_generation_decides_again);
+	tcase_add_test(state, learned_destinations);
 	tcase_add_test(state, interface_outside_every_zone);
 	tcase_add_test(state, agrees_with_reference);
 	tcase_add_test(state, swap_is_atomic_under_traffic);
