@@ -188,32 +188,37 @@ field_is() {
 	[ "$got" = "$3" ] || { echo "$2: $got, not $3"; return 1; }
 }
 
-# relation_names DEB FIELD: the package names a relationship field lists
-relation_names() {
-	dpkg-deb -f "$1" "$2" | tr ',|' '\n' | sed -E 's/\(.*\)//; s/:.*//; s/[[:space:]]//g' | grep .
-}
+# names_of: the package names in the relationship field on stdin
+names_of() { tr ',|' '\n' | sed -E 's/\(.*\)//; s/\[.*\]//; s/<.*>//; s/:.*//; s/[[:space:]]//g' | grep .; }
 
 # names DEB FIELD NAME...: FIELD lists every NAME
 names() {
 	local deb=$1 field=$2 have n
 
 	shift 2
-	have=$(relation_names "$deb" "$field")
+	have=$(dpkg-deb -f "$deb" "$field" | names_of)
 	for n in "$@"; do
 		grep -q -x -F "$n" <<<"$have" || { echo "$field: $(dpkg-deb -f "$deb" "$field")"; return 1; }
 	done
 }
 
-# the packages of the shared libraries the installed camfenced and
-# camfencectl name (DT_NEEDED), found on this system: what
-# ${shlibs:Depends} must have brought in
-linked_packages() {
-	local bin lib path pkg
+# the shared libraries the installed camfenced and camfencectl name (DT_NEEDED)
+needed_libs() {
+	local bin
 
 	for bin in "$root"/usr/sbin/camfenced "$root"/usr/sbin/camfencectl; do
-		for lib in $(readelf -d "$bin" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
-			ldd "$bin" | awk -v lib="$lib" '$1 == lib && $2 == "=>" { print $3 }'
-		done
+		readelf -d "$bin" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'
+	done | sort -u
+}
+
+# the packages of those libraries, found on this system: what
+# ${shlibs:Depends} must have brought in
+linked_packages() {
+	local lib path pkg
+
+	for lib in $(needed_libs); do
+		ldd "$root/usr/sbin/camfenced" "$root/usr/sbin/camfencectl" |
+			awk -v lib="$lib" '$1 == lib && $2 == "=>" { print $3; exit }'
 	done | sort -u | while read -r path; do
 		pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "/usr$path" 2>/dev/null ||
 			dpkg -S "$(readlink -f "$path")" 2>/dev/null) || {
@@ -222,6 +227,31 @@ linked_packages() {
 		}
 		echo "${pkg%%:*}"
 	done | sort -u
+}
+
+build_depends() {
+	awk '/^Build-Depends:/ { f = 1; sub(/^Build-Depends:/, ""); print; next }
+		f && /^[ \t]/ { print; next } { f = 0 }' "$src/debian/control" | names_of
+}
+
+# The development package of every library the binaries name (the one
+# holding its unversioned lib*.so, which the link line's -l found) is in
+# Build-Depends, or something there depends on it (libpcap-dev on
+# libpcap0.8-dev). libc's is build-essential.
+build_depends_name_linked_libraries() {
+	local reach lib devs missing=() p
+
+	reach=$(for p in $(build_depends); do
+		echo "$p"
+		dpkg-query -W -f='${Depends}\n' "$p" 2>/dev/null | names_of
+	done | sort -u)
+	for lib in $(needed_libs); do
+		[ "$lib" != libc.so.6 ] || continue
+		devs=$(dpkg -S "*/${lib%%.so*}.so" 2>/dev/null | sed 's/: .*//' | tr ',' '\n' | sed 's/:.*//; s/ //g')
+		[ -n "$devs" ] || { missing+=("$lib: no development package installed"); continue; }
+		grep -q -x -F -f <(echo "$devs") <<<"$reach" || missing+=("$(echo "$devs" | head -n 1) (for $lib)")
+	done
+	[ ${#missing[@]} -eq 0 ] || { printf 'not in Build-Depends: %s\n' "${missing[@]}"; return 1; }
 }
 
 depends_on_linked_libraries() {
@@ -359,8 +389,37 @@ check "dpkg's database there: both unpacked, every file as shipped (dpkg --verif
 check "installed camfenced --version: camfenced $version" version_is
 check "installed camfencectl check passes the installed example" \
 	"$root/usr/sbin/camfencectl" check "$root/usr/share/doc/camfence/examples/camfence.conf"
-check "installed camfence.bpf.o is an eBPF object" is_bpf_object "$root/usr/lib/camfence/camfence.bpf.o"
+every_bpf_object() {
+	local f n=0
+
+	for f in "$root"/usr/lib/camfence/*; do
+		[ -e "$f" ] || continue
+		is_bpf_object "$f" || return 1
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+}
+bpf_objects_only() { every_bpf_object && is_bpf_object "$root/usr/lib/camfence/camfence.bpf.o"; }
+check "installed /usr/lib/camfence holds eBPF objects only, camfence.bpf.o among them" bpf_objects_only
 check "camfence Depends on the package of every library its binaries link" depends_on_linked_libraries
+check "Build-Depends names the development package of every library they link" \
+	build_depends_name_linked_libraries
+
+# dpkg-buildflags' hardening reached the Makefile's compile and link
+# lines. _FORTIFY_SOURCE shows where the compiler could check a call's
+# bounds (a __*_chk import); not every binary has such a call.
+hardened() {
+	local bin fortified=0
+
+	for bin in "$root"/usr/sbin/camfenced "$root"/usr/sbin/camfencectl; do
+		readelf -h "$bin" | grep -q 'Type: *DYN' || { echo "$bin: not PIE"; return 1; }
+		readelf -l "$bin" | grep -q GNU_RELRO || { echo "$bin: no RELRO"; return 1; }
+		readelf -d "$bin" | grep -q 'FLAGS.*BIND_NOW' || { echo "$bin: no BIND_NOW"; return 1; }
+		! readelf --dyn-syms "$bin" | grep -q '__[a-z]*_chk' || fortified=1
+	done
+	[ "$fortified" = 1 ] || { echo "no fortified function in either (_FORTIFY_SOURCE)"; return 1; }
+}
+check "installed camfenced and camfencectl are hardened: PIE, RELRO, BIND_NOW, _FORTIFY_SOURCE" hardened
 check "installed unit runs /usr/sbin/camfenced" \
 	grep -q '^ExecStart=/usr/sbin/camfenced ' "$root/lib/systemd/system/camfenced.service"
 

@@ -20,8 +20,10 @@
  *                          NAME:TYPE=VALUE (TYPE u8, u16, u32, u64, hex, str)
  *                          or NAME:nest, then ATTRs, then "end"; NAME is a
  *                          number or gen, slot, entries, entry, table, key,
- *                          value, version, api, event
+ *                          value, version, api, event, lkey, lvalue
  *   begin GEN SLOT | add GEN ENTRY... | commit GEN | abort | reset
+ *   learned-set GEN ENTRY  LEARNED_SET of the ENTRY's key and value
+ *   learned-del GEN ENTRY  LEARNED_DEL of the ENTRY's key
  *   push GEN SLOT ENTRY... BEGIN, ADDs of at most CAMFENCE_GENL_ENTRIES_MAX
  *                          records, COMMIT; ENTRY "-" reads more from stdin,
  *                          one a line
@@ -47,6 +49,7 @@
  *   dst4,POLICY,ADDR/LEN=PORT_TABLE     dst6,POLICY,ADDR/LEN=PORT_TABLE
  *   port,PORT_TABLE,PROTO|any,PORT/BITS=pass|drop,log|0,RULE|default
  *   policy,ID=pass|drop,log|0,replies|0
+ *   learned,DEVICE,MAC,ADDR=PORT_TABLE[,PORT_TABLE...]   (n: the tables given)
  *   raw,TABLE,KEYHEX=VALUEHEX
  */
 #include <arpa/inet.h>
@@ -268,6 +271,7 @@ static const struct { const char *name; int type; } attr_names[] = {
 	{ "entries", CAMFENCE_A_ENTRIES }, { "event", CAMFENCE_A_EVENT },
 	{ "entry", CAMFENCE_A_ENTRY }, { "table", CAMFENCE_ENTRY_A_TABLE },
 	{ "key", CAMFENCE_ENTRY_A_KEY }, { "value", CAMFENCE_ENTRY_A_VALUE },
+	{ "lkey", CAMFENCE_A_LEARNED_KEY }, { "lvalue", CAMFENCE_A_LEARNED_VALUE },
 };
 
 static const char *const cmd_names[] = {
@@ -275,7 +279,8 @@ static const char *const cmd_names[] = {
 	[CAMFENCE_CMD_POLICY_ADD] = "add", [CAMFENCE_CMD_POLICY_COMMIT] = "commit",
 	[CAMFENCE_CMD_POLICY_ABORT] = "abort", [CAMFENCE_CMD_POLICY_GET] = "dump",
 	[CAMFENCE_CMD_COUNTERS_GET] = "counters", [CAMFENCE_CMD_COUNTERS_RESET] = "reset",
-	[CAMFENCE_CMD_EVENT] = "event",
+	[CAMFENCE_CMD_EVENT] = "event", [CAMFENCE_CMD_LEARNED_SET] = "learned-set",
+	[CAMFENCE_CMD_LEARNED_DEL] = "learned-del",
 };
 
 static int lookup(const char *s, int is_cmd)
@@ -359,6 +364,21 @@ static int simple(uint8_t cmd, const uint64_t *gen, const uint32_t *s)
 		put(&m, CAMFENCE_A_GENERATION, gen, sizeof(*gen));
 	if (s)
 		put(&m, CAMFENCE_A_SLOT, s, sizeof(*s));
+	return transact(&m, 0, NULL);
+}
+
+/* LEARNED_SET or LEARNED_DEL of a record: its key, and for a set its value. */
+static int learned(uint8_t cmd, uint64_t gen, const char *text)
+{
+	struct probe_record r;
+	struct msg m;
+
+	probe_record(text, slot, &r);
+	msg_init(&m, family, cmd, CAMFENCE_GENL_API);
+	put(&m, CAMFENCE_A_GENERATION, &gen, sizeof(gen));
+	put(&m, CAMFENCE_A_LEARNED_KEY, r.key, r.klen);
+	if (cmd == CAMFENCE_CMD_LEARNED_SET)
+		put(&m, CAMFENCE_A_LEARNED_VALUE, r.value, r.vlen);
 	return transact(&m, 0, NULL);
 }
 
@@ -690,6 +710,10 @@ static int request(int argc, char **argv)
 
 		return simple(CAMFENCE_CMD_POLICY_COMMIT, &gen, NULL);
 	}
+	if (!strcmp(r, "learned-set") && argc == 3)
+		return learned(CAMFENCE_CMD_LEARNED_SET, probe_number(argv[1]), argv[2]);
+	if (!strcmp(r, "learned-del") && argc == 3)
+		return learned(CAMFENCE_CMD_LEARNED_DEL, probe_number(argv[1]), argv[2]);
 	if (!strcmp(r, "abort") && argc == 1)
 		return simple(CAMFENCE_CMD_POLICY_ABORT, NULL, NULL);
 	if (!strcmp(r, "reset") && argc == 1)

@@ -195,6 +195,23 @@ void probe_record(const char *text, uint32_t slot, struct probe_record *r)
 		val.flags = id_or(v[2], "replies", CAMFENCE_POLICY_ALLOW_REPLIES);
 		r->table = CAMFENCE_TABLE_POLICIES;
 		SET(r, key, val);
+	} else if (!strcmp(k[0], "learned") && nk == 4 && nv >= 1) {
+		struct camfence_learned_key key = { .slot = slot, .device_id = probe_number(k[1]) };
+		struct camfence_learned val = { .n = nv };
+		unsigned int b[6];
+		int i;
+
+		if (nv > CAMFENCE_LEARNED_RULES ||
+		    sscanf(k[2], "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+			goto bad;
+		for (i = 0; i < 6; i++)
+			key.mac[i] = b[i];
+		key.family = strchr(k[3], ':') ? AF_INET6 : AF_INET;
+		prefix(k[3], key.family, key.addr);
+		for (i = 0; i < nv; i++)
+			val.table[i] = probe_number(v[i]);
+		r->table = CAMFENCE_TABLE_LEARNED;
+		SET(r, key, val);
 	} else if (!strcmp(k[0], "raw") && nk == 3 && nv == 1) {
 		r->table = probe_number(k[1]);
 		r->klen = probe_hex(k[2], r->key, sizeof(r->key));

@@ -11,7 +11,8 @@
 # Inside: busybox (its applets in /bin), the iproute2 tools the tests need
 # at their usual paths, camfencectl (and camfenced when it is beside it),
 # genl_probe (built from genl_probe.c and
-# genl_records.c here), differential (from differential.c, when
+# genl_records.c here), kmod_push (from kmod_push.c, when the daemon's
+# library is built), differential (from differential.c, when
 # libcamfence.a is beside camfencectl), every shared library they use with the
 # ld.so, /init, /tests.sh and /vmlib.sh (lib.sh) from this folder, and in /lib/modules (flat,
 # uncompressed) camfence.ko, the modules it depends on and those the tests
@@ -89,6 +90,17 @@ if [ -f "$build/libcamfence.a" ] && [ -f "$build/camfence.skel.h" ]; then
 		die "could not build differential"
 	copy_binary "$stage/differential" /usr/bin/differential
 	rm "$stage/differential"
+fi
+# kmod_push: policies and learned destinations through the daemon's client
+if [ -f "$build/libcamfence.a" ]; then
+	# shellcheck disable=SC2046 # pkg-config's words
+	"${CC:-cc}" -O2 -Wall -D_GNU_SOURCE -I"$top/include" -I"$top/daemon" \
+		$(pkg-config --cflags libnl-genl-3.0) -o "$stage/kmod_push" "$here/kmod_push.c" \
+		"$build/libcamfence.a" \
+		$(pkg-config --libs libbpf libnl-genl-3.0 libmnl json-c libcares ldns) ||
+		die "could not build kmod_push"
+	copy_binary "$stage/kmod_push" /usr/bin/kmod_push
+	rm "$stage/kmod_push"
 fi
 
 # Module files in load order, dependencies first, for `modprobe -S` to

@@ -87,11 +87,15 @@ genl_lacks_family() {
 }
 
 # probe_answers ERRNO ARGS...: genl_probe ARGS ends with ERRNO, the errno the
-# kernel acknowledged the request with.
+# kernel acknowledged the request with; in namespace $PROBE_NS if set.
 probe_answers() {
 	want=$1
 	shift
-	out=$("$PROBE" "$@" 2>&1)
+	if [ -n "${PROBE_NS:-}" ]; then
+		out=$(n "$PROBE_NS" "$PROBE" "$@" 2>&1)
+	else
+		out=$("$PROBE" "$@" 2>&1)
+	fi
 	got=$(echo "$out" | tail -n 1)
 	[ "$got" = "$want" ] || { echo "genl_probe $*: $out (expected $want)"; return 1; }
 }
@@ -198,7 +202,7 @@ MAC_KEY="$(le32 80)$(le32 0)020000000001$(zeros 2)"
 DEV_VAL="$(le32 1)$(le32 0)"
 
 refusals() {
-	check "genl: unknown command 10 refused (EOPNOTSUPP)" probe_answers -95 10
+	check "genl: unknown command 12 refused (EOPNOTSUPP)" probe_answers -95 12
 	check "genl: command 0 refused (EOPNOTSUPP)" probe_answers -95 0
 	check "genl: CMD_EVENT is no request (EOPNOTSUPP)" probe_answers -95 send event
 	check "genl: GET_VERSION with CAMFENCE_A_API refused (EINVAL)" probe_answers -22 1 2
@@ -567,6 +571,318 @@ traffic() {
 	check "1000 host routes: dumped in parts, each looked up (generation $GEN)" bulk_policy
 }
 
+# ---- learned destinations: name rules' tables, per device and address ---
+
+PUSH=/usr/bin/kmod_push
+
+# The camera's policy for these tests, compiled by the daemon's compiler:
+# rule 0 allows the NVR subnet, rule 1 denies 203.0.113.0/24.
+learned_policy() {
+	cat >/tmp/learned.conf <<CONF
+zone cams {
+	interface rc1
+	unknown deny
+}
+group cam {
+	mac $CAM
+	policy cam
+}
+policy cam {
+	allow to 192.0.2.0/24
+	deny to 203.0.113.0/24
+	default deny
+}
+CONF
+}
+
+# Hand-built name rules: port table 1000 is rule 2's (UDP 5353, ping,
+# ping6), table 1001 rule 0's (UDP 5353; a name rule listed before the deny).
+L_PORTS="port,1000,17,5353/16=pass,0,2 port,1000,1,0/0=pass,0,2 port,1000,58,0/0=pass,0,2
+port,1001,17,5353/16=pass,0,0"
+
+# learned_records: what the camera learned; .9 was learned by another
+# device, not the camera.
+learned_records() {
+	echo "learned,1,$CAM,198.51.100.7=1000"
+	echo "learned,1,$CAM,198.51.100.8=1001,1000"
+	echo "learned,1,$CAM,203.0.113.9=1000"
+	echo "learned,1,$CAM,203.0.113.1=1001"
+	echo "learned,1,$CAM,2001:db8:77::7=1000"
+	echo "learned,1,02:00:00:00:00:77,198.51.100.9=1000"
+}
+
+learned_up() {
+	for a in 198.51.100.7/32 198.51.100.8/32 198.51.100.9/32 203.0.113.9/32; do
+		n w1 "$IP" addr add "$a" dev wv1 || return 1
+	done
+	n w1 "$IP" addr add 2001:db8:77::7/128 dev wv1 nodad &&
+	n r1 "$IP" route add 198.51.100.0/24 via 10.1.2.2 &&
+	n r1 "$IP" -6 route add 2001:db8:77::/64 via fd00:1:2::2
+}
+
+learned_down() {
+	for a in 198.51.100.7/32 198.51.100.8/32 198.51.100.9/32 203.0.113.9/32; do
+		n w1 "$IP" addr del "$a" dev wv1
+	done
+	n w1 "$IP" addr del 2001:db8:77::7/128 dev wv1
+	n r1 "$IP" route del 198.51.100.0/24 via 10.1.2.2
+	n r1 "$IP" -6 route del 2001:db8:77::/64 via fd00:1:2::2
+}
+
+# learned_push [RECORDS...]: the policy file and RECORDS as generation $GEN,
+# read back the same by kmod_push.
+learned_push() {
+	# shellcheck disable=SC2086,SC2046 # one record a word
+	out=$(n r1 "$PUSH" push /tmp/learned.conf "$GEN" "$@" 2>&1)
+	case $out in
+	*"live generation $GEN records "*" same"*) ;;
+	*) echo "$out"; return 1 ;;
+	esac
+}
+
+# learned_list N LINE...: POLICY_GET through the client holds N learned
+# records, these among them.
+learned_list() {
+	want=$1
+	shift
+	out=$(n r1 "$PUSH" learned 2>&1)
+	echo "$out" | grep -qx "generation $GEN learned $want" || { echo "$out"; return 1; }
+	for line in "$@"; do
+		echo "$out" | grep -qxF "$line" || { echo "no '$line' in:"; echo "$out"; return 1; }
+	done
+}
+
+# udp_judged pass|drop RULE|- DST PORT: one datagram from the camera to
+# DST:PORT is passed or dropped by camfence.ko, counted for RULE.
+udp_judged() {
+	want=$1 rule=$2
+	p=$(counter device 1 3) d=$(counter device 1 5) r=$(counter rule "$rule" 3)
+	n c1 "$PROBE" udp "$3" "$4" 1 >/dev/null 2>&1
+	p2=$(counter device 1 3) d2=$(counter device 1 5) r2=$(counter rule "$rule" 3)
+	if [ "$want" = pass ]; then
+		[ $((p2 - p)) = 1 ] && [ "$d2" = "$d" ]
+	else
+		[ $((d2 - d)) = 1 ] && [ "$p2" = "$p" ]
+	fi && { [ "$rule" = - ] || [ $((r2 - r)) = 1 ]; } ||
+		{ echo "pass $p -> $p2, drop $d -> $d2, rule $rule $r -> $r2"; return 1; }
+}
+
+# learned_update RESULT set|del GEN RECORD: the client's LEARNED_SET or
+# LEARNED_DEL is answered with RESULT.
+learned_update() {
+	want=$1
+	out=$(n r1 "$PUSH" "learned-$2" "$3" "$4" 2>&1)
+	[ "$out" = "result $want" ] || { echo "learned-$2 $3 $4: $out (expected $want)"; return 1; }
+}
+
+le16() {
+	printf '%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255))
+}
+
+# lkey SLOT DEVICE FAMILY ADDRHEX, lval N T0 T1 T2 T3: raw learned records
+lkey() {
+	echo "$(le32 "$1")$(le32 "$2")$(echo "$CAM" | tr -d :)$(le16 "$3")$4"
+}
+
+lval() {
+	echo "$(le32 "$1")$(le32 "$2")$(le32 "$3")$(le32 "$4")$(le32 "$5")"
+}
+
+# r1_says ERRNO TEXT ARGS...: probe_says in r1; probe_answers when TEXT
+# is empty (the kernel's own refusals, or none, say nothing of ours).
+r1_says() {
+	PROBE_NS=r1
+	if [ -z "$2" ]; then
+		want=$1
+		shift 2
+		probe_answers "$want" "$@"
+	else
+		probe_says "$@"
+	fi
+}
+
+# w1_says ERRNO TEXT ARGS...: probe_says in w1, which has no policy.
+w1_says() {
+	PROBE_NS=w1
+	probe_says "$@"
+}
+
+# Each malformed LEARNED_SET or LEARNED_DEL refused with its message, the
+# learned records untouched by them all.
+learned_refusals() {
+	s=$((GEN & 1)) o=$((1 - (GEN & 1)))
+	a4="c6336463$(zeros 12)"
+	key=$(lkey "$s" 1 2 "$a4") val=$(lval 1 1000 0 0 0)
+	before=$(n r1 "$PUSH" learned 2>&1)
+	check "learned: a raw record, well formed, is taken (the baseline of the refusals)" \
+		r1_says 0 "" -s "$s" learned-set "$GEN" "raw,9,$key=$val"
+	check "learned: ... and deleted" r1_says 0 "" -s "$s" learned-del "$GEN" "raw,9,$key=$val"
+	check "learned: key of 28 bytes (EINVAL)" r1_says -22 "learned: key is not the size" \
+		learned-set "$GEN" "raw,9,$(lkey "$s" 1 2 "c6336463$(zeros 8)")=$val"
+	check "learned: key of 36 bytes, longer than the struct (ERANGE)" \
+		r1_says -34 "" learned-set "$GEN" "raw,9,$key$(zeros 4)=$val"
+	check "learned: value of 16 bytes (EINVAL)" r1_says -22 "learned: value is not the size" \
+		learned-set "$GEN" "raw,9,$key=$(le32 1)$(le32 1000)$(zeros 8)"
+	check "learned: value of 24 bytes, longer than the struct (ERANGE)" \
+		r1_says -34 "" learned-set "$GEN" "raw,9,$key=$val$(zeros 4)"
+	check "learned: n = 0 (EINVAL)" r1_says -22 "learned: n not from 1 to CAMFENCE_LEARNED_RULES" \
+		learned-set "$GEN" "raw,9,$key=$(lval 0 0 0 0 0)"
+	check "learned: n = 5 (EINVAL)" r1_says -22 "learned: n not from 1 to CAMFENCE_LEARNED_RULES" \
+		learned-set "$GEN" "raw,9,$key=$(lval 5 1000 1000 1000 1000)"
+	check "learned: a table id past n not zero (EINVAL)" \
+		r1_says -22 "learned: table ids past n are not zero" \
+		learned-set "$GEN" "raw,9,$key=$(lval 1 1000 1001 0 0)"
+	check "learned: a port table the live policy does not have (EINVAL)" \
+		r1_says -22 "learned: names a port table the policy does not have" \
+		learned-set "$GEN" "raw,9,$key=$(lval 2 1000 77 0 0)"
+	check "learned: port table id above 2^31 - 1 (EINVAL)" \
+		r1_says -22 "learned: port table id above 2^31 - 1" \
+		learned-set "$GEN" "raw,9,$key=$(lval 1 4294967295 0 0 0)"
+	check "learned: device id 0 (EINVAL)" r1_says -22 "learned: device id 0" \
+		learned-set "$GEN" "raw,9,$(lkey "$s" 0 2 "$a4")=$val"
+	check "learned: family 3 (EINVAL)" r1_says -22 "learned: family neither AF_INET nor AF_INET6" \
+		learned-set "$GEN" "raw,9,$(lkey "$s" 1 3 "$a4")=$val"
+	check "learned: IPv4 address with a fifth byte (EINVAL)" \
+		r1_says -22 "learned: IPv4 address with nonzero bytes past the fourth" \
+		learned-set "$GEN" "raw,9,$(lkey "$s" 1 2 "c633646301$(zeros 11)")=$val"
+	check "learned: key of the other slot (EINVAL)" \
+		r1_says -22 "learned: key is for another slot" \
+		learned-set "$GEN" "raw,9,$(lkey "$o" 1 2 "$a4")=$val"
+	check "learned: LEARNED_SET without a key (EINVAL)" \
+		r1_says -22 "missing CAMFENCE_A_LEARNED_KEY" send learned-set gen:u64="$GEN" lvalue:hex="$val"
+	check "learned: LEARNED_SET without a value (EINVAL)" \
+		r1_says -22 "missing CAMFENCE_A_LEARNED_VALUE" send learned-set gen:u64="$GEN" lkey:hex="$key"
+	check "learned: LEARNED_SET without a generation (EINVAL)" \
+		r1_says -22 "missing CAMFENCE_A_GENERATION" send learned-set lkey:hex="$key" lvalue:hex="$val"
+	check "learned: LEARNED_SET with a stray attribute (EINVAL)" \
+		r1_says -22 "" send learned-set gen:u64="$GEN" lkey:hex="$key" lvalue:hex="$val" slot:u32=0
+	check "learned: LEARNED_DEL with a value, which it does not take (EINVAL)" \
+		r1_says -22 "" send learned-del gen:u64="$GEN" lkey:hex="$key" lvalue:hex="$val"
+	check "learned: LEARNED_SET for generation $((GEN - 1)), not the live one (ESTALE)" \
+		r1_says -116 "generation is not the live policy's" learned-set $((GEN - 1)) "raw,9,$key=$val"
+	check "learned: LEARNED_DEL for generation $((GEN + 1)) (ESTALE)" \
+		r1_says -116 "generation is not the live policy's" learned-del $((GEN + 1)) "raw,9,$key=$val"
+	check "learned: LEARNED_DEL of a key never set (ENOENT)" \
+		r1_says -2 "learned: no record of this key" learned-del "$GEN" "raw,9,$key=$val"
+	check "learned: LEARNED_DEL of a key of 31 bytes (EINVAL)" \
+		r1_says -22 "learned: key is not the size" learned-del "$GEN" "raw,9,$(echo "$key" | cut -c 3-)=$val"
+	check "learned: LEARNED_SET where no policy is live (ENOENT)" \
+		w1_says -2 "no policy is live" learned-set 1 "raw,9,$key=$val"
+	check "learned: LEARNED_SET without CAP_NET_ADMIN (EPERM)" \
+		r1_says -1 "" -U learned-set "$GEN" "raw,9,$key=$val"
+	check "learned: LEARNED_DEL without CAP_NET_ADMIN (EPERM)" \
+		r1_says -1 "" -U learned-del "$GEN" "raw,9,$key=$val"
+	after=$(n r1 "$PUSH" learned 2>&1)
+	check "learned: the records survive every refusal" [ "$before" = "$after" ]
+}
+
+# A policy whose learned record names a table it lacks: COMMIT refuses it,
+# the live policy stays.
+learned_commit_refused() {
+	out=$(n r1 "$PROBE" push $((GEN + 1)) $(((GEN + 1) & 1)) "port,0,any,0/0=pass,0,0" \
+		"learned,1,$CAM,198.51.100.7=1000" 2>&1)
+	echo "$out" | grep -q "extack: learned: names a port table the policy does not have" &&
+	[ "$(echo "$out" | tail -n 1)" = -22 ] || { echo "$out"; return 1; }
+	[ "$(live_generation)" = "$GEN" ] || { echo "live generation $(live_generation)"; return 1; }
+}
+
+# CAMFENCE_MAX_LEARNED records in a policy of a scratch namespace: one more
+# is refused, an update of one there is not; a policy of one more does not
+# stage.
+learned_full() {
+	"$IP" netns add lfull || return 1
+	PROBE_NS=lfull
+	learned_many() {
+		seq 0 $(($1 - 1)) | awk -v mac="$CAM" \
+			'{ printf "learned,1,%s,10.%d.%d.%d=0\n", mac, int($1 / 65536), int($1 / 256) % 256, $1 % 256 }'
+	}
+	out=$({ echo "port,0,any,0/0=pass,0,0"; learned_many 65536; } | n lfull "$PROBE" push 1 1 - 2>&1)
+	r=1
+	if [ "$(echo "$out" | tail -n 1)" != 0 ]; then
+		echo "push of 65536: $out"
+	elif ! probe_says -7 "learned: more records than the table holds" \
+		-s 1 learned-set 1 "learned,1,$CAM,10.1.0.0=0"; then
+		:
+	elif ! probe_answers 0 -s 1 learned-set 1 "learned,1,$CAM,10.0.255.255=0,0"; then
+		:
+	else
+		out=$({ echo "port,0,any,0/0=pass,0,0"; learned_many 65537; } |
+			n lfull "$PROBE" push 2 0 - 2>&1)
+		echo "$out" | grep -q "extack: learned: more records than the table holds" &&
+		[ "$(echo "$out" | tail -n 1)" = -7 ] && r=0 || echo "push of 65537: $out"
+	fi
+	"$IP" netns del lfull
+	return $r
+}
+
+learned_destinations() {
+	if [ ! -x "$PUSH" ]; then
+		info "no kmod_push in the initramfs: learned destinations not tested"
+		return
+	fi
+	learned_policy
+	check "learned: addresses behind w1 for the names" learned_up
+	GEN=$((GEN + 1))
+	# shellcheck disable=SC2046,SC2086 # one record a word
+	check "learned: policy file plus name rules' tables and 6 learned records pushed by kmod_push, read back the same (generation $GEN)" \
+		learned_push $L_PORTS $(learned_records)
+	check "learned: POLICY_GET returns the 6 records as pushed" learned_list 6 \
+		"learned 1 $CAM 198.51.100.7 1000" "learned 1 $CAM 198.51.100.8 1001,1000" \
+		"learned 1 $CAM 2001:db8:77::7 1000" "learned 1 02:00:00:00:00:77 198.51.100.9 1000"
+	check "learned: the camera reaches its learned address (ping, the name rule's table)" \
+		reaches c1 198.51.100.7
+	check "learned: UDP to the learned address on the rule's port passed by rule 2" \
+		udp_judged pass 2 198.51.100.7 5353
+	check "learned: UDP to the learned address on another port dropped by default" \
+		udp_judged drop - 198.51.100.7 5354
+	check "learned: two tables: UDP 5353 decided by the first (rule 0)" \
+		udp_judged pass 0 198.51.100.8 5353
+	check "learned: two tables: ping decided by the second" reaches c1 198.51.100.8
+	check "learned: IPv6: the camera reaches its learned address" reaches c1 2001:db8:77::7
+	check "learned: an earlier deny rule beats a later name rule (rule 1 drops)" \
+		udp_judged drop 1 203.0.113.9 5353
+	check "learned: an earlier name rule beats a later deny rule (rule 0 passes)" \
+		udp_judged pass 0 203.0.113.1 5353
+	check "learned: an address another device learned stays blocked for the camera" \
+		blocked c1 198.51.100.9
+	check "learned: LEARNED_DEL through the client" \
+		learned_update 0 del "$GEN" "learned,1,$CAM,198.51.100.7=1000"
+	check "learned: deleted: the ping is dropped" blocked c1 198.51.100.7
+	check "learned: deleted: UDP on the rule's port dropped by default" \
+		udp_judged drop - 198.51.100.7 5353
+	check "learned: POLICY_GET no longer returns it" learned_list 5
+	check "learned: LEARNED_DEL of it again (ENOENT)" \
+		learned_update -2 del "$GEN" "learned,1,$CAM,198.51.100.7=1000"
+	check "learned: LEARNED_SET for generation $((GEN - 1)) through the client (ESTALE)" \
+		learned_update -116 set $((GEN - 1)) "learned,1,$CAM,198.51.100.7=1000"
+	check "learned: ... changed nothing: still dropped" blocked c1 198.51.100.7
+	check "learned: ... changed nothing: still 5 records" learned_list 5
+	check "learned: LEARNED_SET through the client" \
+		learned_update 0 set "$GEN" "learned,1,$CAM,198.51.100.7=1000"
+	check "learned: set again: the camera reaches it" reaches c1 198.51.100.7
+	check "learned: POLICY_GET returns what was set" learned_list 6 "learned 1 $CAM 198.51.100.7 1000"
+	check "learned: LEARNED_SET replaces the value (table 1001 alone)" \
+		learned_update 0 set "$GEN" "learned,1,$CAM,198.51.100.7=1001"
+	check "learned: replaced: ping dropped" blocked c1 198.51.100.7
+	check "learned: replaced: UDP 5353 passed by rule 0" udp_judged pass 0 198.51.100.7 5353
+	check "learned: POLICY_GET returns the new value" learned_list 6 "learned 1 $CAM 198.51.100.7 1001"
+	learned_refusals
+	check "learned: COMMIT of a learned record naming a table the policy lacks refused (EINVAL)" \
+		learned_commit_refused
+	GEN=$((GEN + 1))
+	check "learned: a new generation without the records (generation $GEN)" learned_push
+	check "learned: new generation: the learned address is dropped again" blocked c1 198.51.100.8
+	check "learned: new generation: UDP on the rule's port dropped" \
+		udp_judged drop - 198.51.100.7 5353
+	check "learned: new generation: POLICY_GET returns no learned record" learned_list 0
+	check "learned: LEARNED_SET naming the old generation's table (EINVAL)" \
+		r1_says -22 "learned: names a port table the policy does not have" \
+		-s $((GEN & 1)) learned-set "$GEN" "learned,1,$CAM,198.51.100.7=1000"
+	check "learned: CAMFENCE_MAX_LEARNED records, one more refused (E2BIG), in a policy or alone" \
+		learned_full
+	learned_down
+}
+
 # ---- camfenced pushing its compiled policy -------------------------------
 
 DAEMON=/usr/sbin/camfenced
@@ -784,6 +1100,7 @@ check "IPv4 FORWARD hook in a netns newer than the module" forwarded_through cam
 check "IPv6 FORWARD hook in a netns newer than the module" forwarded_through camfence_v6 2 fd00:2:2::2
 check "kprobes removed" kprobes_remove
 traffic
+learned_destinations
 with_daemon
 differential
 check "netns deleted while loaded" "$IP" netns del c2
