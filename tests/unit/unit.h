@@ -18,6 +18,7 @@ Suite *flowtrack_suite(void);
 Suite *kmod_client_suite(void);
 Suite *mud_import_suite(void);
 Suite *names_suite(void);
+Suite *learned_suite(void);
 Suite *metrics_suite(void);
 Suite *dns_answer_suite(void);
 void kmod_client_wire_tcases(Suite *s);	/* test_kmod_wire.c */

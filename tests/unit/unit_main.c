@@ -19,6 +19,7 @@ int main(void)
 		kmod_client_suite(),
 		mud_import_suite(),
 		names_suite(),
+		learned_suite(),
 		metrics_suite(),
 		dns_answer_suite(),
 		NULL,
