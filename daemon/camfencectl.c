@@ -31,6 +31,8 @@ static void usage(FILE *f)
 		"                  2026-11-30T21:00:00 or 21:00 (today)\n"
 		"  rules           packets and bytes each rule of the policy decided\n"
 		"  names           the host names policy sets hold: their addresses, TTLs, failures\n"
+		"  learned         what DNS told each device, for 'to name' rules: names, addresses,\n"
+		"                  TTLs; answers read and why some taught nothing\n"
 		"  reload          reload the policy file (as SIGHUP does)\n"
 		"  stop [--detach] stop camfenced; enforcement stays in force unless --detach\n"
 		"  metrics         camfenced's counters in Prometheus's text format\n"
@@ -44,7 +46,7 @@ static void usage(FILE *f)
 		"  module          is camfence.ko loaded, and which version\n"
 		"  version         print camfencectl's version\n"
 		"\n"
-		"  --json          status, devices, flows, blocked, rules and names as JSON\n");
+		"  --json          status, devices, flows, blocked, rules, names and learned as JSON\n");
 }
 
 static int ask_daemon(const char *path, const char *req)
@@ -173,7 +175,7 @@ int main(int argc, char **argv)
 	};
 	static const char *const daemon_cmds[] = {
 		"status", "devices", "flows", "blocked", "rules", "reload", "stop",
-		"metrics", "names",
+		"metrics", "names", "learned",
 	};
 	const char *sock = CAMFENCE_CONTROL_PATH, *config = DEFAULT_CONFIG, *cmd;
 	int c, nargs, json = 0;

@@ -129,6 +129,7 @@ static void on_timer(struct daemon *d)
 		return;
 	camfenced_events_tick(d);
 	camfenced_names_tick(d);
+	camfenced_learned_tick(d);
 	camfenced_metrics_tick(d);
 }
 
@@ -164,6 +165,9 @@ static int run(struct daemon *d)
 				break;
 			case CAMFENCED_TAG_DNS:
 				camfenced_names_on_socket(d, evs[i].data.u64, evs[i].events);
+				break;
+			case CAMFENCED_TAG_DNS_SNOOP:
+				camfenced_learned_read(d);
 				break;
 			case CAMFENCED_TAG_RTNL:
 				if (camfence_rtnl_read(d->rtnl, on_link, d) < 0) {
@@ -476,7 +480,7 @@ static int setup(struct daemon *d, sigset_t *mask)
 		return -1;
 	}
 	camfenced_kmod_watch(d);
-	if (camfenced_names_start(d))
+	if (camfenced_names_start(d) || camfenced_learned_start(d))
 		return -1;
 	camfenced_metrics_start(d);
 	return 0;
@@ -522,6 +526,7 @@ static void teardown(struct daemon *d)
 		unlink(d->pid_path);
 		close(d->pidfd);
 	}
+	camfenced_learned_stop(d);	/* before the maps and the module go */
 	ring_buffer__free(d->rb);
 	camfence_rtnl_close(d->rtnl);
 	camfenced_kmod_stop(d);

@@ -17,6 +17,7 @@
 #include "events.h"
 #include "flowtrack.h"
 #include "loader.h"
+#include "dns_answer.h"
 #include "names.h"
 #include "oui.h"
 #include "ratelimit.h"
@@ -26,6 +27,9 @@
 #define CAMFENCED_DEFAULT_CONFIG	"/etc/camfence/camfence.conf"
 #define CAMFENCED_DEFAULT_PIDFILE	"/run/camfence/camfenced.pid"
 #define CAMFENCED_DEFAULT_PIN_DIR	"/sys/fs/bpf/camfence"
+
+/* Why an answer the snooper copied taught nothing. */
+enum { LEARN_UNMANAGED, LEARN_RESOLVER, LEARN_NO_RULE, LEARN_FULL, LEARN_MAP, LEARN_NDROPS };
 
 /* A policy as it was pushed: kept for the events of its generation. */
 struct generation {
@@ -96,12 +100,24 @@ struct daemon {
 	struct ares_channeldata *resolver;
 	struct cf_names *names;
 	int names_dirty;		/* a name's addresses changed: compile again */
+
+	/* what DNS tells devices, for `to name` rules: camfenced_learned.c */
+	struct camfence_dns_snoop *snoop;	/* NULL: name rules match nothing */
+	int snooped[CAMFENCE_MAX_IFACES];	/* interfaces the snooper is on */
+	size_t nsnooped;
+	struct cf_learned *learned;
+	int learned_dirty;		/* entries changed: cached decisions go */
+	__u64 learned_answers;		/* addresses taken from answers */
+	__u64 dns_results[CF_DNS_NRESULTS];	/* responses read, by enum cf_dns_result */
+	__u64 learn_drops[LEARN_NDROPS];	/* answers not learned, by why */
 };
+
+
 
 /* epoll tags */
 enum { CAMFENCED_TAG_RINGBUF, CAMFENCED_TAG_SIGNAL, CAMFENCED_TAG_CONTROL, CAMFENCED_TAG_RTNL,
        CAMFENCED_TAG_TIMER, CAMFENCED_TAG_KMOD,
-       CAMFENCED_TAG_DNS };	/* the resolver's sockets: the descriptor in the tag's upper half */
+       CAMFENCED_TAG_DNS, CAMFENCED_TAG_DNS_SNOOP };	/* the resolver's sockets: the descriptor in the tag's upper half */
 
 /* camfenced_policy.c */
 int camfenced_policy_load(struct daemon *d);
@@ -160,6 +176,20 @@ void camfenced_names_tick(struct daemon *d);
 void camfenced_names_stop(struct daemon *d);
 /* `camfencectl names`: "ok" and each name's addresses, or as JSON */
 void camfenced_names_reply(struct daemon *d, FILE *f, int json);
+
+/* camfenced_learned.c */
+int camfenced_learned_start(struct daemon *d);
+/* The snooper on the live policy's zone interfaces when it has name rules. */
+void camfenced_learned_reconcile(struct daemon *d);
+/* Fill c->learned (compiled for slot c->slot, staged) from what devices
+ * were told: the loader calls it before it publishes c. */
+int camfenced_learned_stage(struct daemon *d, struct cf_compiled *c, const struct cf_config *cfg);
+void camfenced_learned_read(struct daemon *d);
+void camfenced_learned_tick(struct daemon *d);
+void camfenced_learned_stop(struct daemon *d);
+/* `camfencectl learned`: each device's learned destinations and the counters */
+struct json_object *camfenced_learned_json(struct daemon *d);
+void camfenced_learned_print(struct json_object *o, FILE *f);
 
 /* camfenced_control.c */
 void camfenced_control_serve(struct daemon *d);

@@ -359,6 +359,7 @@ static const struct {
 	{ "stop",    0, 0, 0, 1 },
 	{ "metrics", 0, 0, 0, 0 },
 	{ "names",   0, 1, 0, 0 },
+	{ "learned", 0, 1, 0, 0 },
 };
 
 static int validate(const struct request *r, char *err, size_t errlen)
@@ -424,6 +425,11 @@ static void dispatch(struct daemon *d, const struct request *r, FILE *f)
 		camfenced_metrics_reply(d, f);
 	} else if (!strcmp(r->cmd, "names")) {
 		camfenced_names_reply(d, f, r->json);
+	} else if (!strcmp(r->cmd, "learned")) {
+		if (r->json)
+			emit_json(f, camfenced_learned_json(d));
+		else
+			camfenced_learned_print(camfenced_learned_json(d), f);
 	}
 }
 

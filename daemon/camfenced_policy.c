@@ -180,9 +180,22 @@ static void log_first_lines(int prio, char *const *msgs, size_t n)
  * generation. g->cfg may be the running generation's own (a rebind):
  * generations then share it, and it is freed with the last of them. On any
  * error the running policy stays as it is and the reason is logged. */
+struct stage {
+	struct daemon *d;
+	const struct cf_config *cfg;
+};
+
+static int stage_learned(struct cf_compiled *c, void *ctx)
+{
+	struct stage *s = ctx;
+
+	return camfenced_learned_stage(s->d, c, s->cfg);
+}
+
 static int install(struct daemon *d, struct generation *g, const char *why_new)
 {
 	char why[512], keep[80];
+	struct stage stage_ctx;
 	int ret;
 
 	ret = camfence_policy_compile(g->cfg, camfence_loader_next_slot(d->loader), resolve_ifindex,
@@ -198,7 +211,8 @@ static int install(struct daemon *d, struct generation *g, const char *why_new)
 			     running_policy(d, keep, sizeof(keep)));
 		return -ENOMEM;
 	}
-	ret = camfence_loader_push(d->loader, g->compiled);
+	stage_ctx = (struct stage){ d, g->cfg };
+	ret = camfence_loader_push_learned(d->loader, g->compiled, stage_learned, &stage_ctx);
 	if (ret) {
 		camfence_log(LOG_ERR, "%s: cannot write the policy maps: %s; %s", d->config_path,
 			     strerror(-ret), running_policy(d, keep, sizeof(keep)));
@@ -217,6 +231,7 @@ static int install(struct daemon *d, struct generation *g, const char *why_new)
 		     d->cur.compiled->devices.n - 1, d->cur.compiled->ifaces.n);
 	/* the module's refusal is logged; XDP enforces the new policy already */
 	camfenced_kmod_push(d, &d->cur);
+	camfenced_learned_reconcile(d);
 	return reconcile_attachments(d, d->cur.compiled);
 }
 
