@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One access control entry (RFC 8519, with RFC 8520's and RFC 8520's DNS
- * name augmentations) of a from-device ACL as one camfence rule. camfence
- * judges the packets a device sends by destination, protocol and
- * destination port, so those are what it takes; every other field is
- * refused with the reason and, where there is one, what to write instead.
+ * One access control entry (RFC 8519, with the augmentations of RFC 8520's
+ * ietf-mud and ietf-acldns modules) of a from-device ACL as one camfence
+ * rule. camfence judges the packets a device sends by destination,
+ * protocol and destination port, so those are what it takes; every other
+ * field is refused with the reason and, where there is one, what to write
+ * instead.
  *
  * The names of the drafts MUD files were written against before the RFCs
  * are taken too: "ipv4-acl"/"ipv6-acl" containers, ports inside them as
@@ -74,9 +75,11 @@ static int set_destination(struct ace_state *s, const char *field, enum mud_dst 
 static void protocol(struct ace_state *s, const char *field, struct json_object *v)
 {
 	unsigned long p;
+	char buf[100];
 
 	if (mud_uint(v, 255, &p) || p == 0) {
-		ace_error(s, field, "'%s' is not a protocol number 1-255", json_object_get_string(v));
+		ace_error(s, field, "'%s' is not a protocol number 1-255",
+			  mud_clean(json_object_get_string(v), buf, sizeof(buf)));
 		return;
 	}
 	s->l3_proto = p;
@@ -234,9 +237,8 @@ static void port(struct ace_state *s, const char *field, struct json_object *v)
 		snprintf(s->port_field, sizeof(s->port_field), "%s", field);
 		return;
 	}
-	if (op) {
+	if (op)
 		ops = json_object_is_type(op, json_type_string) ? json_object_get_string(op) : "";
-	}
 	if (!p || mud_uint(p, 65535, &n)) {
 		ace_error(s, field, "port must be a number from 1 to 65535");
 		return;

@@ -502,7 +502,8 @@ static void print_policy(struct mud_ctx *m, FILE *out, struct json_object *mud,
 		struct json_object *entries = member(find_acl(acls, name), aces_names);
 		size_t k = 0;
 
-		json_object_object_get_ex(entries, "ace", &entries);
+		if (json_object_is_type(entries, json_type_object))
+			json_object_object_get_ex(entries, "ace", &entries);
 		if (json_object_is_type(entries, json_type_array))
 			k = json_object_array_length(entries);
 		fprintf(out, "# to-device ACL \"%s\" (%zu entr%s): not translated\n",
