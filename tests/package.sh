@@ -415,7 +415,7 @@ hardened() {
 		readelf -h "$bin" | grep -q 'Type: *DYN' || { echo "$bin: not PIE"; return 1; }
 		readelf -l "$bin" | grep -q GNU_RELRO || { echo "$bin: no RELRO"; return 1; }
 		readelf -d "$bin" | grep -q 'FLAGS.*BIND_NOW' || { echo "$bin: no BIND_NOW"; return 1; }
-		! readelf --dyn-syms "$bin" | grep -q '__[a-z]*_chk' || fortified=1
+		! readelf --dyn-syms -W "$bin" | grep -v __stack_chk | grep -q '__[a-z]*_chk@' || fortified=1
 	done
 	[ "$fortified" = 1 ] || { echo "no fortified function in either (_FORTIFY_SOURCE)"; return 1; }
 }
