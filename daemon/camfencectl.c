@@ -2,7 +2,10 @@
 /* camfencectl: the admin's command line to camfenced and camfence.ko. */
 #include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 
 #include "camfence.h"
@@ -11,6 +14,7 @@
 #include "control.h"
 #include "explain.h"
 #include "kmod_client.h"
+#include "addr.h"
 #include "alerts.h"
 #include "mud_import.h"
 #include <time.h>
@@ -37,8 +41,9 @@ static void usage(FILE *f)
 		"  stop [--detach] stop camfenced; enforcement stays in force unless --detach\n"
 		"  metrics         camfenced's counters in Prometheus's text format\n"
 		"  check [FILE]    check a policy file (default " DEFAULT_CONFIG ")\n"
-		"  explain SRC DST [PROTO [PORT]]\n"
-		"                  which device, group, policy and rule decide a packet\n"
+		"  explain [--told NAME]... SRC DST [PROTO [PORT]]\n"
+		"                  which device, group, policy and rule decide a packet; with\n"
+		"                  what DNS told SRC that DST is, as camfenced learned it\n"
 		"  audit --policy FILE [--zone NAME] CAPTURE\n"
 		"                  dry run: a capture through the XDP program under a policy\n"
 		"  mud-import [--name POLICY] FILE.json\n"
@@ -67,10 +72,73 @@ static int ask_daemon(const char *path, const char *req)
 }
 
 /* explain [--iface IF] [--vlan ID] SRC DST [PROTO [PORT]] */
-static int explain(const char *config, int argc, char **argv)
+#define EXPLAIN_TOLD_MAX 16
+
+/* What the running camfenced learned that src was told dst is: each name,
+ * with how long it is kept. Nothing when camfenced does not answer. */
+static void learned_names(const char *sock, const char *src, const char *dst,
+			  const char **told, const char **why, size_t *n, char *notes, size_t nlen)
+{
+	char *reply = NULL, *body;
+	size_t len = 0, i, j, off = 0;
+	FILE *out = open_memstream(&reply, &len), *err = fopen("/dev/null", "w");
+	struct cf_prefix want, have;
+	const char *whynot;
+	json_object *o = NULL, *arr;
+	int ret;
+
+	if (!out || !err || camfence_addr_parse_prefix(dst, &want, &whynot)) {
+		if (out)
+			fclose(out);
+		if (err)
+			fclose(err);
+		free(reply);
+		return;
+	}
+	ret = camfence_control_request(sock, "learned --json", out, err);
+	fclose(out);
+	fclose(err);
+	body = reply && ret == 0 ? strchr(reply, '{') : NULL;
+	if (body)
+		o = json_tokener_parse(body);
+	if (o && json_object_object_get_ex(o, "learned", &arr)) {
+		for (i = 0; i < json_object_array_length(arr); i++) {
+			json_object *x = json_object_array_get_idx(arr, i), *names;
+			const char *mac = json_object_get_string(json_object_object_get(x, "mac"));
+			const char *addr = json_object_get_string(json_object_object_get(x, "device_address"));
+			const char *to = json_object_get_string(json_object_object_get(x, "address"));
+
+			if ((!mac || strcasecmp(mac, src)) && (!addr || strcmp(addr, src)))
+				continue;
+			if (!to || camfence_addr_parse_prefix(to, &have, &whynot) ||
+			    have.family != want.family || memcmp(have.addr, want.addr, 16))
+				continue;
+			names = json_object_object_get(x, "names");
+			for (j = 0; j < json_object_array_length(names) && *n < EXPLAIN_TOLD_MAX; j++) {
+				json_object *nm = json_object_array_get_idx(names, j);
+				int w = snprintf(notes + off, nlen - off, "DNS answered it, %lld s left",
+						 (long long)json_object_get_int64(
+							 json_object_object_get(nm, "expires_in")));
+
+				if (w < 0 || (size_t)w >= nlen - off)
+					break;
+				told[*n] = strdup(json_object_get_string(json_object_object_get(nm, "name")));
+				why[(*n)++] = notes + off;
+				off += w + 1;
+			}
+		}
+	}
+	json_object_put(o);
+	free(reply);
+}
+
+static int explain(const char *config, const char *sock, int argc, char **argv)
 {
 	struct camfence_explain_args a = { .policy = config };
-	int i, n = 0;
+	const char *told[EXPLAIN_TOLD_MAX], *why[EXPLAIN_TOLD_MAX];
+	char notes[EXPLAIN_TOLD_MAX * 48];
+	size_t ntold = 0, given, k;
+	int i, n = 0, ret;
 	const char *pos[4] = { 0 };
 
 	for (i = 0; i < argc; i++) {
@@ -79,6 +147,14 @@ static int explain(const char *config, int argc, char **argv)
 				a.iface = argv[++i];
 			else
 				a.vlan = argv[++i];
+		} else if (!strcmp(argv[i], "--told") && i + 1 < argc) {
+			if (ntold == EXPLAIN_TOLD_MAX) {
+				fprintf(stderr, "camfencectl: explain: at most %d --told names\n",
+					EXPLAIN_TOLD_MAX);
+				return 2;
+			}
+			told[ntold] = argv[++i];
+			why[ntold++] = "--told";
 		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
 			fprintf(stderr, "camfencectl: explain: unknown option '%s'\n", argv[i]);
 			return 2;
@@ -90,15 +166,25 @@ static int explain(const char *config, int argc, char **argv)
 		}
 	}
 	if (n < 2) {
-		fprintf(stderr, "usage: camfencectl [-c FILE] explain [--iface IF] [--vlan ID] SOURCE DESTINATION [PROTOCOL [PORT]]\n"
-				"  SOURCE is a MAC address, an address or a device named in the policy\n");
+		fprintf(stderr, "usage: camfencectl [-c FILE] explain [--iface IF] [--vlan ID] [--told NAME]... SOURCE DESTINATION [PROTOCOL [PORT]]\n"
+				"  SOURCE is a MAC address, an address or a device named in the policy;\n"
+				"  --told NAME: judge as if DNS had told SOURCE that DESTINATION is NAME\n"
+				"  (the running camfenced's learned names are added by themselves)\n");
 		return 2;
 	}
 	a.src = pos[0];
 	a.dst = pos[1];
 	a.proto = pos[2];
 	a.port = pos[3];
-	return camfence_explain(&a, stdout, stderr);
+	given = ntold;
+	learned_names(sock, a.src, a.dst, told, why, &ntold, notes, sizeof(notes));
+	a.told = told;
+	a.told_why = why;
+	a.ntold = ntold;
+	ret = camfence_explain(&a, stdout, stderr);
+	for (k = given; k < ntold; k++)
+		free((char *)told[k]);
+	return ret;
 }
 
 static int module_version(void)
@@ -213,7 +299,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "audit"))
 		return camfence_audit_main(argc - optind, argv + optind, stdout, stderr);
 	if (!strcmp(cmd, "explain"))
-		return explain(config, argc - optind - 1, argv + optind + 1);
+		return explain(config, sock, argc - optind - 1, argv + optind + 1);
 	if (!strcmp(cmd, "mud-import"))
 		return camfence_mud_import_main(argc - optind, argv + optind, stdout, stderr);
 	if (nargs > 0)

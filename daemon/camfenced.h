@@ -190,6 +190,9 @@ void camfenced_learned_stop(struct daemon *d);
 /* `camfencectl learned`: each device's learned destinations and the counters */
 struct json_object *camfenced_learned_json(struct daemon *d);
 void camfenced_learned_print(struct json_object *o, FILE *f);
+/* `camfencectl devices`: the learned destinations with each device */
+void camfenced_learned_devices_json(struct daemon *d, struct json_object *root);
+void camfenced_learned_devices_text(struct daemon *d, FILE *f);
 
 /* camfenced_control.c */
 void camfenced_control_serve(struct daemon *d);

@@ -395,10 +395,14 @@ static void dispatch(struct daemon *d, const struct request *r, FILE *f)
 	} else if (!strcmp(r->cmd, "devices")) {
 		camfenced_events_tick(d);
 		if (r->json) {
-			emit_json(f, camfence_flowtrack_devices_json(d->flows));
+			json_object *o = camfence_flowtrack_devices_json(d->flows);
+
+			camfenced_learned_devices_json(d, o);
+			emit_json(f, o);
 		} else {
 			fprintf(f, "ok\n");
 			camfence_flowtrack_print_devices(d->flows, f);
+			camfenced_learned_devices_text(d, f);
 		}
 	} else if (!strcmp(r->cmd, "flows")) {
 		reply_flows(d, f, r);

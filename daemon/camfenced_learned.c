@@ -476,3 +476,52 @@ void camfenced_learned_print(json_object *o, FILE *f)
 	fprintf(f, "\n");
 	json_object_put(o);
 }
+
+/* `camfencectl devices`: each device's learned destinations beside it. */
+void camfenced_learned_devices_json(struct daemon *d, json_object *root)
+{
+	json_object *devs = json_object_object_get(root, "devices");
+	json_object *all = camfenced_learned_json(d), *learned;
+	size_t i, j;
+
+	learned = json_object_object_get(all, "learned");
+	for (i = 0; devs && i < json_object_array_length(devs); i++) {
+		json_object *dev = json_object_array_get_idx(devs, i), *mine = json_object_new_array();
+		const char *mac = json_object_get_string(json_object_object_get(dev, "mac"));
+
+		for (j = 0; mac && j < json_object_array_length(learned); j++) {
+			json_object *x = json_object_array_get_idx(learned, j);
+
+			if (strcmp(json_object_get_string(json_object_object_get(x, "mac")), mac))
+				continue;
+			json_object_array_add(mine, json_object_get(x));
+		}
+		json_object_object_add(dev, "learned", mine);
+	}
+	json_object_put(all);
+}
+
+void camfenced_learned_devices_text(struct daemon *d, FILE *f)
+{
+	json_object *all = camfenced_learned_json(d), *learned;
+	size_t i, j;
+
+	learned = json_object_object_get(all, "learned");
+	if (json_object_array_length(learned))
+		fprintf(f, "\nlearned from DNS (`to name` rules):\n");
+	for (i = 0; i < json_object_array_length(learned); i++) {
+		json_object *x = json_object_array_get_idx(learned, i);
+		json_object *names = json_object_object_get(x, "names");
+
+		for (j = 0; j < json_object_array_length(names); j++) {
+			json_object *n = json_object_array_get_idx(names, j);
+
+			fprintf(f, "%s was told %s is %s, %lld s left\n",
+				json_object_get_string(json_object_object_get(x, "mac")),
+				json_object_get_string(json_object_object_get(x, "address")),
+				json_object_get_string(json_object_object_get(n, "name")),
+				(long long)json_object_get_int64(json_object_object_get(n, "expires_in")));
+		}
+	}
+	json_object_put(all);
+}

@@ -154,6 +154,8 @@ int camfence_explain(const struct camfence_explain_args *a, FILE *out, FILE *err
 		pkt.vlan = n;
 	}
 	pkt.ifname = a->iface ? a->iface : cfg->zones.v[zone].ifaces.v[0];
+	pkt.learned = a->told;
+	pkt.nlearned = a->ntold;
 
 	camfence_policy_match(cfg, &pkt, &d);
 	fprintf(out, "packet: %s %s -> %s %s%s%s on %s", a->src,
@@ -163,6 +165,8 @@ int camfence_explain(const struct camfence_explain_args *a, FILE *out, FILE *err
 	if (pkt.vlan)
 		fprintf(out, " vlan %u", pkt.vlan);
 	fputc('\n', out);
+	for (size_t i = 0; i < a->ntold; i++)
+		fprintf(out, "told: %s is %s (%s)\n", a->dst, a->told[i], a->told_why[i]);
 	if (d.zone < 0) {
 		fprintf(out, "zone: none: %s is in no zone, camfence does not filter it\nverdict: allow\n",
 			pkt.ifname);

@@ -14,6 +14,11 @@ struct camfence_explain_args {
 	const char *port;	/* NULL: none given */
 	const char *iface;	/* NULL: the device's zone's first interface */
 	const char *vlan;	/* NULL: untagged */
+	/* names DNS told the device dst is, for `to name` rules, and for each
+	 * where that comes from ("--told", "DNS answered it, 27 s left") */
+	const char *const *told;
+	const char *const *told_why;
+	size_t ntold;
 };
 
 /* Returns 0 when explained (allow or deny), 1 on a bad argument or policy, 2 on usage. */

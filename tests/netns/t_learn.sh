@@ -89,6 +89,22 @@ assert l[0]['names'][0]['name'] == 'update.example-vendor.com' and l[0]['names']
 check "learned (text) names the camera and the address" \
 	bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl learned | grep -q '^$CAM_MAC $CAM_IP -> $VENDOR\$'"
 
+check "devices --json: the camera's learned destination" bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl devices --json | /usr/bin/python3 -c 'import json,sys; d=[x for x in json.load(sys.stdin)[\"devices\"] if x[\"mac\"] == \"$CAM_MAC\"]; assert d and d[0][\"learned\"][0][\"address\"] == \"$VENDOR\", d'"
+check "devices: the camera was told the name" \
+	bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl devices | grep -q '^$CAM_MAC was told $VENDOR is update.example-vendor.com, [0-9]* s left\$'"
+explain() { ctl -c "$conf" explain "$@" >"$CF_DIR/explain.out"; }
+check "explain: what the camera was told, and that it is allowed" bash -c "
+	$(declare -f ctl rtr explain); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL conf=$conf
+	explain $CAM_IP $VENDOR tcp 443 &&
+	grep -q '^told: $VENDOR is update.example-vendor.com (DNS answered it, [0-9]* s left)\$' $CF_DIR/explain.out &&
+	grep -q '^verdict: allow' $CF_DIR/explain.out"
+check "explain: the other camera was told nothing: denied" bash -c "
+	$(declare -f ctl rtr explain); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL conf=$conf
+	explain $CAM2_IP $VENDOR tcp 443; ! grep -q '^told:' $CF_DIR/explain.out && grep -q '^verdict: deny' $CF_DIR/explain.out"
+check "explain --told: as if it had been told" bash -c "
+	$(declare -f ctl rtr explain); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL conf=$conf
+	explain --told cdn.example-vendor.com $CAM2_IP $VENDOR tcp 443 && grep -q '^told: $VENDOR is cdn.example-vendor.com (--told)\$' $CF_DIR/explain.out && grep -q '^verdict: allow' $CF_DIR/explain.out"
+
 # an address for a name no rule names teaches nothing: a hard-coded IP stays blocked
 check "a name no rule names is answered" test "$(ask cam tracker.example.org)" = "$HARDCODED"
 check "its address stays blocked" fails quiet cam "$CAMGEN" tcp --dst "$HARDCODED" --port 443 --timeout-ms 300
