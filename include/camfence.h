@@ -40,6 +40,9 @@
 enum camfence_verdict {
 	CAMFENCE_PASS = 0,
 	CAMFENCE_DROP = 1,
+	/* `mode monitor`: the policy would drop it; it passes, counted and
+	 * reported as "would block" */
+	CAMFENCE_WOULD_DROP = 2,
 };
 
 /* Why a packet got its verdict; carried in events and flow entries. */
@@ -95,14 +98,21 @@ struct camfence_iface {
 	__u32 zone_id;
 	__u32 unknown_policy;	/* policy for devices in no group, or POLICY_NONE */
 	__u8 unknown_verdict;	/* ... else this verdict */
-	__u8 pad[3];
+	__u8 flags;		/* CAMFENCE_IFACE_* */
+	__u8 pad[2];
 };
+
+#define CAMFENCE_IFACE_MONITOR	0x01	/* devices in no group here: monitored */
 
 /* A device, found by MAC prefix, source prefix or VLAN within a zone. */
 struct camfence_device {
 	__u32 device_id;	/* index into the device counters */
-	__u32 policy_id;
+	__u32 policy_id;	/* | CAMFENCE_DEVICE_MONITOR */
 };
+
+/* In a device's policy_id: the device is monitored (`mode monitor`), what
+ * its policy drops becomes CAMFENCE_WOULD_DROP. */
+#define CAMFENCE_DEVICE_MONITOR	0x80000000u
 
 /* Device keys are scoped by slot and zone: scope = slot << 16 | zone_id. */
 static inline __u32 camfence_zone_scope(__u32 slot, __u32 zone_id)
