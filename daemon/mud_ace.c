@@ -56,7 +56,7 @@ static void ace_error(struct ace_state *s, const char *field, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	mud_error(s->m, s->acl, s->ace, field, "%s", msg);
+	camfence_mud_error(s->m, s->acl, s->ace, field, "%s", msg);
 	s->errors++;
 }
 
@@ -77,9 +77,9 @@ static void protocol(struct ace_state *s, const char *field, struct json_object 
 	unsigned long p;
 	char buf[100];
 
-	if (mud_uint(v, 255, &p) || p == 0) {
+	if (camfence_mud_uint(v, 255, &p) || p == 0) {
 		ace_error(s, field, "'%s' is not a protocol number 1-255",
-			  mud_clean(json_object_get_string(v), buf, sizeof(buf)));
+			  camfence_mud_clean(json_object_get_string(v), buf, sizeof(buf)));
 		return;
 	}
 	s->l3_proto = p;
@@ -97,11 +97,11 @@ static void network(struct ace_state *s, const char *field, struct json_object *
 		return;
 	}
 	if (camfence_addr_parse_prefix(text, &p, &why)) {
-		ace_error(s, field, "'%s': %s", mud_clean(text, buf, sizeof(buf)), why);
+		ace_error(s, field, "'%s': %s", camfence_mud_clean(text, buf, sizeof(buf)), why);
 		return;
 	}
 	if ((p.family == AF_INET) != (family == 4)) {
-		ace_error(s, field, "'%s' is not an IPv%d prefix", mud_clean(text, buf, sizeof(buf)),
+		ace_error(s, field, "'%s' is not an IPv%d prefix", camfence_mud_clean(text, buf, sizeof(buf)),
 			  family);
 		return;
 	}
@@ -160,7 +160,7 @@ static void dnsname(struct ace_state *s, const char *field, struct json_object *
 	why = host_error(text, len);
 	if (why) {
 		ace_error(s, field, "'%s' is no host name camfence can resolve: %s",
-			  mud_clean(text, buf, sizeof(buf)), why);
+			  camfence_mud_clean(text, buf, sizeof(buf)), why);
 		return;
 	}
 	if (set_destination(s, field, MUD_DST_HOST))
@@ -207,19 +207,19 @@ static void port(struct ace_state *s, const char *field, struct json_object *v)
 			hi = val;
 		else
 			ace_error(s, field, "'%s' is neither operator, port, lower-port nor upper-port",
-				  mud_clean(key, buf, sizeof(buf)));
+				  camfence_mud_clean(key, buf, sizeof(buf)));
 	}
 	if ((op || p) && (lo || hi)) {
 		ace_error(s, field, "an operator and a range at once");
 		return;
 	}
 	if (lo || hi) {
-		if (!lo || mud_uint(lo, 65535, &l)) {
+		if (!lo || camfence_mud_uint(lo, 65535, &l)) {
 			ace_error(s, field, "lower-port must be a number from 0 to 65535");
 			return;
 		}
 		h = l;
-		if (hi && mud_uint(hi, 65535, &h)) {
+		if (hi && camfence_mud_uint(hi, 65535, &h)) {
 			ace_error(s, field, "upper-port must be a number from 0 to 65535");
 			return;
 		}
@@ -239,7 +239,7 @@ static void port(struct ace_state *s, const char *field, struct json_object *v)
 	}
 	if (op)
 		ops = json_object_is_type(op, json_type_string) ? json_object_get_string(op) : "";
-	if (!p || mud_uint(p, 65535, &n)) {
+	if (!p || camfence_mud_uint(p, 65535, &n)) {
 		ace_error(s, field, "port must be a number from 1 to 65535");
 		return;
 	}
@@ -260,7 +260,7 @@ static void port(struct ace_state *s, const char *field, struct json_object *v)
 		return;
 	} else {
 		ace_error(s, field, "operator '%s': expected eq, lte, gte or a lower-port/upper-port range",
-			  mud_clean(ops, buf, sizeof(buf)));
+			  camfence_mud_clean(ops, buf, sizeof(buf)));
 		return;
 	}
 	snprintf(s->port_field, sizeof(s->port_field), "%s", field);
@@ -276,7 +276,7 @@ static void direction(struct ace_state *s, const char *field, struct json_object
 	if (json_object_is_type(v, json_type_string) && !strcmp(d, "to-device"))
 		ace_error(s, field, "to-device: in a from-device ACL this admits only the device's answers to connections opened towards it; camfence admits those statefully with 'allow replies' (camfence.ko): leave the entry out and write 'allow replies' in the policy");
 	else
-		ace_error(s, field, "'%s': expected from-device or to-device", mud_clean(d, buf, sizeof(buf)));
+		ace_error(s, field, "'%s': expected from-device or to-device", camfence_mud_clean(d, buf, sizeof(buf)));
 }
 
 static const char *const header_fields[] = {
@@ -313,7 +313,7 @@ static void field(struct ace_state *s, enum box box, int family, const char *whe
 	int l3ish = box == BOX_FLAT || box == BOX_L3;
 	char f[FIELD_MAX], k[100];
 
-	snprintf(f, sizeof(f), "%s.%s", where, mud_clean(key, k, sizeof(k)));
+	snprintf(f, sizeof(f), "%s.%s", where, camfence_mud_clean(key, k, sizeof(k)));
 	if (!strcmp(key, "protocol") && l3ish)
 		protocol(s, f, v);
 	else if (!strcmp(key, "destination-ipv4-network") && l3ish && family != 6)
@@ -364,7 +364,7 @@ static void mud_matches(struct ace_state *s, struct json_object *o)
 	if (want_object(s, "matches.ietf-mud:mud", o))
 		return;
 	json_object_object_foreach(o, key, v) {
-		snprintf(f, sizeof(f), "matches.ietf-mud:mud.%s", mud_clean(key, k, sizeof(k)));
+		snprintf(f, sizeof(f), "matches.ietf-mud:mud.%s", camfence_mud_clean(key, k, sizeof(k)));
 		if (!strcmp(key, "local-networks")) {
 			set_destination(s, f, MUD_DST_LOCAL);
 			continue;
@@ -411,7 +411,7 @@ static void l4(struct ace_state *s, int proto, const char *f, struct json_object
 			field(s, BOX_L4, 0, f, key, v);
 			continue;
 		}
-		snprintf(sub, sizeof(sub), "%s.%s", f, mud_clean(key, k, sizeof(k)));
+		snprintf(sub, sizeof(sub), "%s.%s", f, camfence_mud_clean(key, k, sizeof(k)));
 		ace_error(s, sub, "camfence matches ICMP by protocol only, not by type or code");
 	}
 }
@@ -423,7 +423,7 @@ static void matches(struct ace_state *s, struct json_object *o)
 	if (want_object(s, "matches", o))
 		return;
 	json_object_object_foreach(o, key, v) {
-		snprintf(f, sizeof(f), "matches.%s", mud_clean(key, k, sizeof(k)));
+		snprintf(f, sizeof(f), "matches.%s", camfence_mud_clean(key, k, sizeof(k)));
 		if (!strcmp(key, "ipv4") || !strcmp(key, "ipv4-acl"))
 			l3(s, 4, f, v);
 		else if (!strcmp(key, "ipv6") || !strcmp(key, "ipv6-acl"))
@@ -464,9 +464,9 @@ static void actions(struct ace_state *s, struct json_object *o)
 		return;
 	json_object_object_foreach(o, key, v) {
 		const char *id = json_object_is_type(v, json_type_string) ?
-				 mud_identity(json_object_get_string(v)) : "";
+				 camfence_mud_identity(json_object_get_string(v)) : "";
 
-		snprintf(f, sizeof(f), "actions.%s", mud_clean(key, k, sizeof(k)));
+		snprintf(f, sizeof(f), "actions.%s", camfence_mud_clean(key, k, sizeof(k)));
 		if (!strcmp(key, "forwarding")) {
 			forwarding = 1;
 			if (!strcmp(id, "accept"))
@@ -475,7 +475,7 @@ static void actions(struct ace_state *s, struct json_object *o)
 				set_verdict(s, f, 0);
 			else
 				ace_error(s, f, "'%s': expected accept, drop or reject",
-					  mud_clean(json_object_get_string(v), buf, sizeof(buf)));
+					  camfence_mud_clean(json_object_get_string(v), buf, sizeof(buf)));
 		} else if (!strcmp(key, "permit") || !strcmp(key, "deny")) {
 			set_verdict(s, f, key[0] == 'p');	/* drafts: "permit": [null] */
 		} else if (!strcmp(key, "logging")) {
@@ -485,7 +485,7 @@ static void actions(struct ace_state *s, struct json_object *o)
 				s->r->log = 0;
 			else
 				ace_error(s, f, "'%s': expected log-syslog or log-none",
-					  mud_clean(json_object_get_string(v), buf, sizeof(buf)));
+					  camfence_mud_clean(json_object_get_string(v), buf, sizeof(buf)));
 		} else {
 			ace_error(s, f, "not an action camfence translates: forwarding and logging");
 		}
@@ -537,9 +537,9 @@ static void combine(struct ace_state *s, int acl_family)
 		ace_error(s, s->port_field, "a destination port needs protocol 6 (tcp) or 17 (udp)");
 }
 
-int mud_ace_translate(struct mud_ctx *m, const char *acl, int family, struct json_object *ace,
-		      size_t idx, struct mud_rule *r, const char **ace_name, char *name_buf,
-		      size_t name_len)
+int camfence_mud_ace_translate(struct mud_ctx *m, const char *acl, int family,
+			       struct json_object *ace, size_t idx, struct mud_rule *r,
+			       const char **ace_name, char *name_buf, size_t name_len)
 {
 	struct ace_state s = { .m = m, .acl = acl, .r = r, .l3_proto = -1, .l4_proto = -1 };
 	struct json_object *name = NULL, *match = NULL, *act = NULL;
@@ -558,7 +558,7 @@ int mud_ace_translate(struct mud_ctx *m, const char *acl, int family, struct jso
 	if (!json_object_object_get_ex(ace, "name", &name))
 		json_object_object_get_ex(ace, "rule-name", &name);	/* drafts */
 	if (name && json_object_is_type(name, json_type_string))
-		mud_clean(json_object_get_string(name), name_buf, name_len);
+		camfence_mud_clean(json_object_get_string(name), name_buf, name_len);
 	*ace_name = name_buf;
 	json_object_object_foreach(ace, key, v) {
 		if (!strcmp(key, "matches"))
@@ -566,7 +566,7 @@ int mud_ace_translate(struct mud_ctx *m, const char *acl, int family, struct jso
 		else if (!strcmp(key, "actions"))
 			act = v;
 		else if (strcmp(key, "name") && strcmp(key, "rule-name"))
-			ace_error(&s, mud_clean(key, k, sizeof(k)),
+			ace_error(&s, camfence_mud_clean(key, k, sizeof(k)),
 				  "not part of an entry camfence translates: name, matches and actions");
 	}
 	if (match)

@@ -24,18 +24,18 @@
 
 #define MUD_FILE_MAX	(16 << 20)	/* MUD files are a few KiB; refuse what cannot be one */
 
-void mud_error(struct mud_ctx *m, const char *acl, const char *ace, const char *field,
-	       const char *fmt, ...)
+void camfence_mud_error(struct mud_ctx *m, const char *acl, const char *ace, const char *field,
+			const char *fmt, ...)
 {
 	char a[100], e[100];
 	va_list ap;
 
 	fprintf(m->err, "%s: ", m->path);
 	if (acl && ace)
-		fprintf(m->err, "acl \"%s\", ace \"%s\": ", mud_clean(acl, a, sizeof(a)),
-			mud_clean(ace, e, sizeof(e)));
+		fprintf(m->err, "acl \"%s\", ace \"%s\": ", camfence_mud_clean(acl, a, sizeof(a)),
+			camfence_mud_clean(ace, e, sizeof(e)));
 	else if (acl)
-		fprintf(m->err, "acl \"%s\": ", mud_clean(acl, a, sizeof(a)));
+		fprintf(m->err, "acl \"%s\": ", camfence_mud_clean(acl, a, sizeof(a)));
 	if (field)
 		fprintf(m->err, "%s: ", field);
 	va_start(ap, fmt);
@@ -45,7 +45,7 @@ void mud_error(struct mud_ctx *m, const char *acl, const char *ace, const char *
 	m->nerrors++;
 }
 
-const char *mud_clean(const char *s, char *buf, size_t len)
+const char *camfence_mud_clean(const char *s, char *buf, size_t len)
 {
 	size_t i;
 
@@ -57,14 +57,14 @@ const char *mud_clean(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-const char *mud_identity(const char *s)
+const char *camfence_mud_identity(const char *s)
 {
 	const char *colon = strrchr(s, ':');
 
 	return colon ? colon + 1 : s;
 }
 
-int mud_uint(struct json_object *v, unsigned long max, unsigned long *out)
+int camfence_mud_uint(struct json_object *v, unsigned long max, unsigned long *out)
 {
 	const char *s;
 	char *end;
@@ -194,7 +194,7 @@ static int acl_family(const char *type)
 {
 	if (!type)
 		return 0;
-	type = mud_identity(type);
+	type = camfence_mud_identity(type);
 	if (!strcmp(type, "ipv4-acl-type") || !strcmp(type, "ipv4-acl"))
 		return 4;
 	if (!strcmp(type, "ipv6-acl-type") || !strcmp(type, "ipv6-acl"))
@@ -211,7 +211,7 @@ static struct json_object *acl_entries(struct mud_ctx *m, const char *name, stru
 	struct json_object *aces = member(acl, aces_names), *list = NULL;
 
 	if (!aces) {
-		mud_error(m, name, NULL, "aces", "missing");
+		camfence_mud_error(m, name, NULL, "aces", "missing");
 		return NULL;
 	}
 	if (json_object_is_type(aces, json_type_object))
@@ -219,7 +219,7 @@ static struct json_object *acl_entries(struct mud_ctx *m, const char *name, stru
 	else if (json_object_is_type(aces, json_type_array))
 		list = aces;	/* some drafts listed the entries directly */
 	if (!list || !json_object_is_type(list, json_type_array)) {
-		mud_error(m, name, NULL, "aces.ace", "must be a list of entries");
+		camfence_mud_error(m, name, NULL, "aces.ace", "must be a list of entries");
 		return NULL;
 	}
 	return list;
@@ -239,7 +239,7 @@ static struct json_object *policy_acls(struct mud_ctx *m, struct json_object *mu
 	snprintf(f, sizeof(f), "ietf-mud:mud.%s.access-lists.access-list", which);
 	if (!json_object_object_get_ex(p, "access-lists", &al) ||
 	    !json_object_object_get_ex(al, "access-list", &l) || !json_object_is_type(l, json_type_array)) {
-		mud_error(m, NULL, NULL, f, "must be a list of {\"name\": ACL}");
+		camfence_mud_error(m, NULL, NULL, f, "must be a list of {\"name\": ACL}");
 		return NULL;
 	}
 	*list = l;
@@ -421,20 +421,20 @@ static void translate_from_device(struct mud_ctx *m, struct json_object *acls,
 
 		if (!name) {
 			snprintf(f, sizeof(f), "ietf-mud:mud.from-device-policy.access-lists.access-list[%zu]", i);
-			mud_error(m, NULL, NULL, f, "has no name");
+			camfence_mud_error(m, NULL, NULL, f, "has no name");
 			continue;
 		}
 		acl = find_acl(acls, name);
 		if (!acl) {
-			mud_error(m, NULL, NULL, "ietf-mud:mud.from-device-policy",
-				  "names ACL \"%s\", which ietf-access-control-list:acls does not hold",
-				  mud_clean(name, f, sizeof(f)));
+			camfence_mud_error(m, NULL, NULL, "ietf-mud:mud.from-device-policy",
+					   "names ACL \"%s\", which ietf-access-control-list:acls does not hold",
+					   camfence_mud_clean(name, f, sizeof(f)));
 			continue;
 		}
 		family = acl_family(string_of(acl, acl_type_names));
 		if (family < 0) {
-			mud_error(m, name, NULL, "type", "'%s': camfence translates IPv4 and IPv6 ACLs",
-				  mud_clean(string_of(acl, acl_type_names), f, sizeof(f)));
+			camfence_mud_error(m, name, NULL, "type", "'%s': camfence translates IPv4 and IPv6 ACLs",
+					   camfence_mud_clean(string_of(acl, acl_type_names), f, sizeof(f)));
 			continue;
 		}
 		entries = acl_entries(m, name, acl);
@@ -442,10 +442,11 @@ static void translate_from_device(struct mud_ctx *m, struct json_object *acls,
 			struct translated t;
 			const char *ace;
 
-			if (mud_ace_translate(m, name, family, json_object_array_get_idx(entries, j), j,
-					      &t.rule, &ace, t.ace, sizeof(t.ace)))
+			if (camfence_mud_ace_translate(m, name, family,
+						       json_object_array_get_idx(entries, j), j,
+						       &t.rule, &ace, t.ace, sizeof(t.ace)))
 				continue;
-			mud_clean(name, t.acl, sizeof(t.acl));
+			camfence_mud_clean(name, t.acl, sizeof(t.acl));
 			*CF_VEC_PUSH(*out) = t;
 		}
 	}
@@ -462,12 +463,12 @@ static void check_to_device(struct mud_ctx *m, struct json_object *acls, struct 
 		const char *name = string_of(json_object_array_get_idx(names, i), acl_name_names);
 
 		if (!name)
-			mud_error(m, NULL, NULL, "ietf-mud:mud.to-device-policy.access-lists.access-list",
-				  "entry %zu has no name", i + 1);
+			camfence_mud_error(m, NULL, NULL, "ietf-mud:mud.to-device-policy.access-lists.access-list",
+					   "entry %zu has no name", i + 1);
 		else if (!find_acl(acls, name))
-			mud_error(m, NULL, NULL, "ietf-mud:mud.to-device-policy",
-				  "names ACL \"%s\", which ietf-access-control-list:acls does not hold",
-				  mud_clean(name, buf, sizeof(buf)));
+			camfence_mud_error(m, NULL, NULL, "ietf-mud:mud.to-device-policy",
+					   "names ACL \"%s\", which ietf-access-control-list:acls does not hold",
+					   camfence_mud_clean(name, buf, sizeof(buf)));
 	}
 }
 
@@ -477,7 +478,7 @@ static void header_line(FILE *out, const char *key, struct json_object *mud)
 	char buf[300];
 
 	if (json_object_object_get_ex(mud, key, &v) && !json_object_is_type(v, json_type_null))
-		fprintf(out, "# %s: %s\n", key, mud_clean(json_object_get_string(v), buf, sizeof(buf)));
+		fprintf(out, "# %s: %s\n", key, camfence_mud_clean(json_object_get_string(v), buf, sizeof(buf)));
 }
 
 static void print_policy(struct mud_ctx *m, FILE *out, struct json_object *mud,
@@ -493,7 +494,7 @@ static void print_policy(struct mud_ctx *m, FILE *out, struct json_object *mud,
 		abort();
 	name_sets(m, set_names);
 	fprintf(out, "# camfence policy from %s, an RFC 8520 MUD file (camfencectl mud-import)\n",
-		mud_clean(slash ? slash + 1 : m->path, base, sizeof(base)));
+		camfence_mud_clean(slash ? slash + 1 : m->path, base, sizeof(base)));
 	header_line(out, "mud-url", mud);
 	header_line(out, "systeminfo", mud);
 	header_line(out, "last-update", mud);
@@ -507,7 +508,7 @@ static void print_policy(struct mud_ctx *m, FILE *out, struct json_object *mud,
 		if (json_object_is_type(entries, json_type_array))
 			k = json_object_array_length(entries);
 		fprintf(out, "# to-device ACL \"%s\" (%zu entr%s): not translated\n",
-			mud_clean(name, buf, sizeof(buf)), k, k == 1 ? "y" : "ies");
+			camfence_mud_clean(name, buf, sizeof(buf)), k, k == 1 ? "y" : "ies");
 	}
 	if (n)
 		fprintf(out, "#   camfence judges what the device sends; for its answers to connections\n"
@@ -557,7 +558,7 @@ int camfence_mud_import(const char *path, const char *name, FILE *out, FILE *err
 
 	if (name && !valid_policy_name(name)) {
 		fprintf(err, "%s: --name '%s': a policy name starts with a letter and holds letters, digits, '-', '_' and '.', at most %d characters\n",
-			path, mud_clean(name, buf, sizeof(buf)), CF_NAME_MAX - 1);
+			path, camfence_mud_clean(name, buf, sizeof(buf)), CF_NAME_MAX - 1);
 		return 1;
 	}
 	root = read_json(&m);
@@ -565,22 +566,22 @@ int camfence_mud_import(const char *path, const char *name, FILE *out, FILE *err
 		return 1;
 	if (!json_object_object_get_ex(root, "ietf-mud:mud", &mud) ||
 	    !json_object_is_type(mud, json_type_object)) {
-		mud_error(&m, NULL, NULL, NULL, "no \"ietf-mud:mud\" object: not an RFC 8520 MUD file");
+		camfence_mud_error(&m, NULL, NULL, NULL, "no \"ietf-mud:mud\" object: not an RFC 8520 MUD file");
 		goto out;
 	}
 	if (json_object_object_get_ex(mud, "mud-version", &v) && json_object_get_int(v) != 1)
-		mud_error(&m, NULL, NULL, "ietf-mud:mud.mud-version", "'%s': camfence knows version 1 (RFC 8520)",
-			  mud_clean(json_object_get_string(v), buf, sizeof(buf)));
+		camfence_mud_error(&m, NULL, NULL, "ietf-mud:mud.mud-version", "'%s': camfence knows version 1 (RFC 8520)",
+				   camfence_mud_clean(json_object_get_string(v), buf, sizeof(buf)));
 	if (json_object_object_get_ex(mud, "is-supported", &v) &&
 	    json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v))
-		mud_error(&m, NULL, NULL, "ietf-mud:mud.is-supported",
-			  "false: the manufacturer will update neither the device nor this file; write the policy by hand from what the device is seen to do (camfencectl flows)");
+		camfence_mud_error(&m, NULL, NULL, "ietf-mud:mud.is-supported",
+				   "false: the manufacturer will update neither the device nor this file; write the policy by hand from what the device is seen to do (camfencectl flows)");
 	acls = member(root, acls_names);
 	acls = member(acls, acl_list_names);
 	policy_acls(&m, mud, "from-device-policy", &from);
 	policy_acls(&m, mud, "to-device-policy", &to);
 	if ((from || to) && !json_object_is_type(acls, json_type_array)) {
-		mud_error(&m, NULL, NULL, "ietf-access-control-list:acls.acl", "missing: the policies name ACLs it must hold");
+		camfence_mud_error(&m, NULL, NULL, "ietf-access-control-list:acls.acl", "missing: the policies name ACLs it must hold");
 		goto out;
 	}
 	translate_from_device(&m, acls, from, &rules);

@@ -36,26 +36,26 @@ struct mud_rule {
 
 /* "PATH: acl "ACL", ace "ACE": FIELD: reason"; acl, ace or field may be
  * NULL when the problem is above them. */
-void mud_error(struct mud_ctx *m, const char *acl, const char *ace, const char *field,
-	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void camfence_mud_error(struct mud_ctx *m, const char *acl, const char *ace, const char *field,
+			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* s with every control character as '?', cut to fit buf: the file's text
  * goes into comments and messages, never a line break or an escape. */
-const char *mud_clean(const char *s, char *buf, size_t len);
+const char *camfence_mud_clean(const char *s, char *buf, size_t len);
 
 /* The part of a YANG identity after its module prefix:
  * "ietf-access-control-list:accept" is "accept". */
-const char *mud_identity(const char *s);
+const char *camfence_mud_identity(const char *s);
 
 /* Ports and protocols as JSON numbers or, as some generators write them,
  * strings of digits. Returns 0 and the value, or -1. */
-int mud_uint(struct json_object *v, unsigned long max, unsigned long *out);
+int camfence_mud_uint(struct json_object *v, unsigned long max, unsigned long *out);
 
 /* Translates the entry number idx (from 0) of an ACL whose type gives
  * family (4, 6 or 0) into r. *ace_name is its name, or "#N" in name_buf.
  * Returns 0, or -1 after reporting every problem with it. */
-int mud_ace_translate(struct mud_ctx *m, const char *acl, int family, struct json_object *ace,
-		      size_t idx, struct mud_rule *r, const char **ace_name, char *name_buf,
-		      size_t name_len);
+int camfence_mud_ace_translate(struct mud_ctx *m, const char *acl, int family,
+			       struct json_object *ace, size_t idx, struct mud_rule *r,
+			       const char **ace_name, char *name_buf, size_t name_len);
 
 #endif
