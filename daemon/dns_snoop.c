@@ -113,11 +113,6 @@ int camfence_dns_snoop_open(struct camfence_dns_snoop **out, camfence_dns_snoop_
 	struct camfence_dns_snoop *s;
 	int ret;
 
-	ret = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
-	if (ret == 0) {
-		say(err, errlen, "DNS snooper: the kernel has no BPF ring buffer (Linux 5.8 or later needed)");
-		return -EOPNOTSUPP;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		say(err, errlen, "DNS snooper: out of memory");
@@ -139,9 +134,13 @@ int camfence_dns_snoop_open(struct camfence_dns_snoop **out, camfence_dns_snoop_
 	}
 	ret = camfence_dns_bpf__load(s->skel);
 	if (ret) {
+		/* asked only now: without privileges the probe fails too */
 		if (ret == -EPERM || ret == -EACCES)
 			say(err, errlen, "DNS snooper: loading %s: not permitted (needs CAP_BPF and "
 			    "CAP_NET_ADMIN, or root)", CAMFENCE_DNS_PROG_NAME);
+		else if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 0)
+			say(err, errlen, "DNS snooper: the kernel has no BPF ring buffer "
+			    "(Linux 5.8 or later needed)");
 		else
 			say(err, errlen, "DNS snooper: loading %s: %s (refused by this kernel's verifier, "
 			    "or the kernel lacks what it needs: Linux 6.1 or later is tested)",
@@ -243,15 +242,16 @@ int camfence_dns_snoop_attach(struct camfence_dns_snoop *s, int ifindex, char *e
 			say_tc_error(err, errlen, ifindex, "reading its egress filters", (int)there);
 			return (int)there;
 		}
-		if (there && !is_snooper((__u32)there)) {
+		/* no program id: a classic BPF filter, or one gone meanwhile */
+		if (!there || !is_snooper((__u32)there)) {
 			char dev[IF_NAMESIZE];
 
 			if (!if_indextoname(ifindex, dev))
 				strcpy(dev, "IFACE");
-			say(err, errlen, "%s: program id %ld, not a DNS snooper, holds egress pref %u "
+			say(err, errlen, "%s: another filter, not a DNS snooper, holds egress pref %u "
 			    "handle 0x%x: remove it (tc filter del dev %s egress pref %u handle 0x%x bpf) "
 			    "and start again",
-			    ifname(ifindex, name, sizeof(name)), there, CAMFENCE_DNS_TC_PRIORITY,
+			    ifname(ifindex, name, sizeof(name)), CAMFENCE_DNS_TC_PRIORITY,
 			    CAMFENCE_DNS_TC_HANDLE, dev, CAMFENCE_DNS_TC_PRIORITY, CAMFENCE_DNS_TC_HANDLE);
 			return -EBUSY;
 		}
