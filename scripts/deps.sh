@@ -30,8 +30,8 @@ packages=(
 	python3 dnsmasq-base
 	# the metrics test parses camfence's exposition with Prometheus's parser
 	python3-prometheus-client
-	# man page lint, Debian packages (make check's install layer)
-	mandoc debhelper dh-dkms fakeroot dpkg-dev
+	# man page lint and rendering, Debian packages (make check's install layer)
+	mandoc man-db debhelper dh-dkms fakeroot dpkg-dev
 )
 
 missing=()
