@@ -13,6 +13,11 @@
 #   DESTDIR/usr/share/doc/camfence/examples/camfence.conf
 #   DESTDIR/usr/src/camfence-VERSION/           builds camfence.ko with Kbuild,
 #                                               as dkms.conf's MAKE line does
+#   contrib/openwrt                             tests/openwrt.sh: the procd init
+#                                               script under a procd stand-in,
+#                                               the package's build steps
+#   docs/deploy.md's rsyslog files              tests/deploy_rsyslog.sh: run as
+#                                               a fleet's router and collector
 #
 # Prints "install: N passed, N failed" last; exits non-zero on any failure.
 set -uo pipefail
@@ -155,11 +160,13 @@ daemon_help_options() {
 # every command camfencectl --help lists is a tag in COMMANDS of the
 # rendered page, and every tag in COMMANDS is a command --help lists
 ctl_page_matches_help() {
-	local cmds tags c missing= extra=
+	local cmds tags page c missing= extra=
 
 	cmds=$(ctl_help_commands) && [ -n "$cmds" ] || { echo "camfencectl --help lists no command"; return 1; }
+	# rendered once: grep -q ending a pipe early would fail it under pipefail
+	page=$(man_render camfencectl | section_of COMMANDS)
 	for c in $cmds; do
-		man_render camfencectl | section_of COMMANDS | grep -qE "^       $c( |\$)" || missing+=" $c"
+		grep -qE "^       $c( |\$)" <<<"$page" || missing+=" $c"
 	done
 	tags=$(source_tags "$usr/usr/share/man/man8/camfencectl.8" COMMANDS | awk '{ print $1 }')
 	for c in $tags; do
@@ -176,12 +183,13 @@ ctl_page_matches_help() {
 # rendered page (--help itself too), and every one the page's tags name is
 # in --help
 daemon_page_matches_help() {
-	local opts tags o missing= extra=
+	local opts tags page o missing= extra=
 
 	opts=$(daemon_help_options) && [ -n "$opts" ] || { echo "camfenced --help names no option"; return 1; }
 	opts+=$'\n--help'
+	page=$(man_render camfenced | section_of OPTIONS)
 	for o in $opts; do
-		man_render camfenced | section_of OPTIONS | grep -qE "^       (-[a-zA-Z], )?$o( |\$)" || missing+=" $o"
+		grep -qE "^       (-[a-zA-Z], )?$o( |\$)" <<<"$page" || missing+=" $o"
 	done
 	tags=$(source_tags "$usr/usr/share/man/man8/camfenced.8" OPTIONS | grep -o -- '--[a-z][a-z-]*' | sort -u)
 	for o in $tags; do
@@ -229,6 +237,27 @@ check "unit runs /usr/local/sbin/camfenced" unit_runs "$local/lib/systemd/system
 check "man pages under /usr/local/share/man" modes_are "$local" 644 usr/local/share/man/man5/camfence.conf.5 \
 	usr/local/share/man/man8/camfenced.8 usr/local/share/man/man8/camfencectl.8
 check "make uninstall PREFIX=/usr/local: nothing left but the admin's policy" uninstall_clean "$local" /usr/local
+
+# part SCRIPT ARGS...: another script's checks count here, each as its own
+# line; a run that fails without saying which check failed is a failure too
+part() {
+	local out rc before=$failed line
+
+	out=$("$@" 2>&1)
+	rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"PASS "*) pass "${line#PASS }" ;;
+		"FAIL "*) fail "${line#FAIL }" ;;
+		[a-z-]*": "[0-9]*" passed, "[0-9]*" failed") ;;
+		*) echo "$line" ;;
+		esac
+	done <<<"$out"
+	[ "$rc" -eq 0 ] || [ "$failed" -gt "$before" ] || fail "$1 exited $rc"
+}
+
+part tests/openwrt.sh build
+part tests/deploy_rsyslog.sh
 
 echo "install: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
