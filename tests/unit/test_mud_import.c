@@ -354,6 +354,33 @@ START_TEST(bad_policy_name_refused)
 }
 END_TEST
 
+/* Every fixture that is no refuse-*.json imports into a good policy. */
+START_TEST(accepted_fixtures_pass_check)
+{
+	DIR *d = opendir(MUD_DIR);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char json[PATH_MAX];
+		struct run r;
+
+		if (!strncmp(de->d_name, "refuse-", 7) || len < 5 || strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		snprintf(json, sizeof(json), "%s/%s", MUD_DIR, de->d_name);
+		run_import(json, NULL, &r);
+		ck_assert_msg(r.rc == 0, "%s: %s", json, r.err);
+		assert_policy_is_good(r.out, json);
+		run_free(&r);
+		n++;
+	}
+	closedir(d);
+	ck_assert_int_ge(n, 3);
+}
+END_TEST
+
 /* Each refuse-NAME.json beside its refuse-NAME.err: every problem, in the
  * file's order, and nothing on the output. */
 START_TEST(refusals_name_acl_entry_and_field)
@@ -546,6 +573,7 @@ Suite *mud_import_suite(void)
 	tcase_add_test(good, sets_resolve_their_hosts_under_legal_names);
 	tcase_add_test(good, set_name_clash_gets_another_name);
 	tcase_add_test(good, policy_name_from_url_systeminfo_or_option);
+	tcase_add_test(good, accepted_fixtures_pass_check);
 	tcase_add_test(bad, bad_policy_name_refused);
 	tcase_add_test(bad, refusals_name_acl_entry_and_field);
 	tcase_add_test(bad, unreadable_file);
