@@ -62,6 +62,8 @@ done
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/camfence-package.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
+# interrupted, it still goes through EXIT
+trap 'exit 130' INT TERM
 version=$(sed -n 's/^#define CAMFENCE_VERSION "\(.*\)"/\1/p' include/camfence.h)
 arch=$(dpkg --print-architecture)
 src=$scratch/camfence-$version
@@ -381,7 +383,10 @@ version_is() {
 }
 
 is_bpf_object() {
-	readelf -h "$1" | grep -q 'Machine: *Linux BPF' || { readelf -h "$1"; return 1; }
+	local head
+
+	head=$(readelf -h "$1") || return 1
+	grep -q 'Machine: *Linux BPF' <<<"$head" || { echo "$head"; return 1; }
 }
 
 check "dpkg unpacks both into a scratch root" unpack_both
@@ -409,16 +414,22 @@ check "Build-Depends names the development package of every library they link" \
 # lines. _FORTIFY_SOURCE shows where the compiler could check a call's
 # bounds (a __*_chk import); not every binary has such a call.
 hardened() {
-	local bin fortified=0
+	local bin fortified=0 head prog dyn syms
 
+	# each readelf read whole first: grep -q leaving a pipe early would
+	# fail the pipe (pipefail) when it matched
 	for bin in "$root"/usr/sbin/camfenced "$root"/usr/sbin/camfencectl; do
-		readelf -h "$bin" | grep -q 'Type: *DYN' || { echo "$bin: not PIE"; return 1; }
-		readelf -l "$bin" | grep -q GNU_RELRO || { echo "$bin: no RELRO"; return 1; }
-		readelf -d "$bin" | grep -q 'FLAGS.*BIND_NOW' || { echo "$bin: no BIND_NOW"; return 1; }
-		! readelf --dyn-syms -W "$bin" | grep -v __stack_chk | grep -q '__[a-z]*_chk@' || fortified=1
+		head=$(readelf -h "$bin") && prog=$(readelf -l "$bin") && dyn=$(readelf -d "$bin") &&
+			syms=$(readelf --dyn-syms -W "$bin") || return 1
+		grep -q 'Type: *DYN' <<<"$head" || { echo "$bin: not PIE"; return 1; }
+		grep -q GNU_RELRO <<<"$prog" || { echo "$bin: no RELRO"; return 1; }
+		grep -q 'FLAGS.*BIND_NOW' <<<"$dyn" || { echo "$bin: no BIND_NOW"; return 1; }
+		# __stack_chk_fail is the stack protector's, not _FORTIFY_SOURCE's
+		[ "$(grep -c '__[a-z]*_chk@' <<<"$syms")" -le "$(grep -c '__stack_chk' <<<"$syms")" ] || fortified=1
 	done
 	[ "$fortified" = 1 ] || { echo "no fortified function in either (_FORTIFY_SOURCE)"; return 1; }
 }
+
 check "installed camfenced and camfencectl are hardened: PIE, RELRO, BIND_NOW, _FORTIFY_SOURCE" hardened
 check "installed unit runs /usr/sbin/camfenced" \
 	grep -q '^ExecStart=/usr/sbin/camfenced ' "$root/lib/systemd/system/camfenced.service"
@@ -446,7 +457,7 @@ kernel_tree() {
 # temporary files and the key it signs the module with (which dkms reads
 # from the environment when framework.conf names none)
 dkms_builds() {
-	local kver=$1 kdir=$2 dk=$scratch/dkms ko
+	local kver=$1 kdir=$2 dk=$scratch/dkms ko status
 
 	mkdir -p "$dk/tree" "$dk/install" "$dk/tmp" || return 1
 	(
@@ -458,9 +469,9 @@ dkms_builds() {
 	ko=$(find "$dk/tree/camfence/$version/$kver" -name camfence.ko)
 	[ -n "$ko" ] || { echo "no camfence.ko under $dk/tree"; cat "$logdir/dkms-build.log"; return 1; }
 	[ "$(modinfo -F version "$ko")" = "$version" ] || { modinfo "$ko"; return 1; }
-	dkms status -m camfence --dkmstree "$dk/tree" --sourcetree "$root/usr/src" --installtree "$dk/install" |
-		grep -q "^camfence/$version, $kver, .*: built$" ||
-		{ dkms status -m camfence --dkmstree "$dk/tree"; return 1; }
+	status=$(dkms status -m camfence --dkmstree "$dk/tree" --sourcetree "$root/usr/src" \
+		--installtree "$dk/install") || return 1
+	grep -q "^camfence/$version, $kver, .*: built$" <<<"$status" || { echo "dkms status: $status"; return 1; }
 }
 
 read -r kver kdir < <(kernel_tree)
