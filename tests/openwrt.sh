@@ -182,6 +182,34 @@ install_files_exist() {
 	[ -z "$missing" ] || { echo "Package/camfence/install takes what is not there:$missing"; return 1; }
 }
 
+# camfenced's options an OpenWrt admin sets through uci: every one --help
+# names but those the init script sets itself or that have no place in a
+# service (the defaults of the socket and pid file are OpenWrt's too)
+not_uci='--config --foreground --socket --pidfile --check --version --help'
+
+# every camfenced option has its uci option, and every uci option of the
+# shipped /etc/config/camfence is one the init script reads
+uci_covers_camfenced() {
+	local mapping daemon opt name missing= unread=
+
+	mapping=$( . "$pkg/files/camfence.init"; echo "$CAMFENCE_OPTIONS") || return 1
+	daemon=$("$camfenced" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+	[ -n "$daemon" ] || { echo "camfenced --help names no option"; return 1; }
+	for opt in $daemon; do
+		case " $not_uci --no-xdp " in *" $opt "*) continue ;; esac
+		grep -qE "(^|[[:space:]])[a-z_]+:${opt#--}([[:space:]]|\$)" <<<"$mapping" || missing+=" $opt"
+	done
+	for name in $(sed -n "s/^${tab}option \([a-z_]*\) .*/\1/p" "$pkg/files/camfence.config"); do
+		case "$name" in enabled|config|no_xdp) continue ;; esac
+		grep -qE "(^|[[:space:]])$name:" <<<"$mapping" || unread+=" $name"
+	done
+	[ -z "$missing$unread" ] || {
+		[ -z "$missing" ] || echo "camfenced options no uci option sets:$missing"
+		[ -z "$unread" ] || echo "uci options the init script does not read:$unread"
+		return 1
+	}
+}
+
 # Build/Prepare's copy of the tree, the BPF objects Build/Compile makes with
 # CompileBPF put in build/ (here from the host's clang), then the project's
 # Makefile with CLANG=false for camfenced and camfencectl, as Build/Compile
@@ -220,6 +248,8 @@ check "reload with a refused policy: nothing sent, the running policy stays in f
 	with_policy 'zone cameras {\n\tunknown maybe\n}\n' reload_bad_keeps_running
 check "reload with a good policy: the same instance sent again (procd sends it SIGHUP)" \
 	reload_good_sends_the_same
+check "every camfenced option has its uci option, and the init script reads every one the package ships" \
+	uci_covers_camfenced
 check "every ./files/ file Package/camfence/install names is there" install_files_exist
 check "Build/Prepare's copy builds camfenced and camfencectl around the BPF objects CompileBPF made (CLANG=false)" \
 	prepared_tree_builds
