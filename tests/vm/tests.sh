@@ -44,6 +44,57 @@ xdp_audit() {
 	echo "$out" | grep -q ': 2 frames: 1 passed, 1 blocked$' || { echo "$out"; return 1; }
 }
 
+# dns_snoop_copies: the DNS snooper (dns_snoop_cat, when the initramfs has
+# it) loads on this kernel, attaches to a veth's clsact egress and copies
+# three datagrams from port 53: untagged, and IPv4 and IPv6 through VLAN 9,
+# whose tag rides beside the frame (skb->vlan_tci), not in it. genl_probe
+# sends them.
+#   dsr: dsr0 10.53.0.1, dsr0.9 10.53.9.1 fd00:53:9::1 ---- dsc: dsv, dsv.9 (.2, ::2)
+SNOOP=/usr/bin/dns_snoop_cat
+dns_snoop_copies() {
+	"$IP" netns add dsr && "$IP" netns add dsc || return 1
+	"$IP" link add dsv netns dsc type veth peer name dsr0 netns dsr || return 1
+	n dsr "$IP" link add link dsr0 name dsr0.9 type vlan id 9 || return 1
+	n dsc "$IP" link add link dsv name dsv.9 type vlan id 9 || return 1
+	for spec in "dsr dsr0 1" "dsc dsv 2"; do
+		# shellcheck disable=SC2086 # three words
+		set -- $spec
+		n "$1" "$IP" addr add "10.53.0.$3/24" dev "$2" || return 1
+		n "$1" "$IP" addr add "10.53.9.$3/24" dev "$2.9" || return 1
+		n "$1" "$IP" addr add "fd00:53:9::$3/64" dev "$2.9" nodad || return 1
+		n "$1" "$IP" link set "$2" up && n "$1" "$IP" link set "$2.9" up || return 1
+	done
+	mac=$(n dsc cat /sys/class/net/dsv/address)
+	n dsr "$SNOOP" --count 3 dsr0 >/tmp/dns_snoop.out 2>&1 &
+	pid=$!
+	i=0
+	until grep -q '^ready' /tmp/dns_snoop.out; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] && kill -0 "$pid" 2>/dev/null || { cat /tmp/dns_snoop.out; return 1; }
+		sleep 0.1
+	done
+	n dsr "$PROBE" udp 10.53.0.2 40000 1 64 53 || return 1
+	n dsr "$PROBE" udp 10.53.9.2 40001 1 64 53 || return 1
+	n dsr "$PROBE" udp fd00:53:9::2 40002 1 64 53 || return 1
+	i=0
+	while kill -0 "$pid" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || { kill "$pid"; cat /tmp/dns_snoop.out; return 1; }
+		sleep 0.1
+	done
+	"$IP" netns del dsr && "$IP" netns del dsc || return 1
+	z=$(printf '%0128d' 0)
+	for want in "vlan=0 dst_mac=$mac src=10.53.0.1 sport=53 dst=10.53.0.2 dport=40000" \
+		"vlan=9 dst_mac=$mac src=10.53.9.1 sport=53 dst=10.53.9.2 dport=40001" \
+		"vlan=9 dst_mac=$mac src=fd00:53:9::1 sport=53 dst=fd00:53:9::2 dport=40002" \
+		; do
+		grep -q "^dns ifindex=[0-9]* $want len=64 copied=64 flags=0 msg=$z\$" /tmp/dns_snoop.out ||
+			{ echo "no record $want in:"; cat /tmp/dns_snoop.out; return 1; }
+	done
+	grep -qx 'counters copied=3 lost=0 fragments=0 truncated=0 malformed=0' /tmp/dns_snoop.out ||
+		{ cat /tmp/dns_snoop.out; return 1; }
+}
+
 # check WHAT CMD...: PASS when CMD succeeds, else FAIL with its output.
 check() {
 	what=$1
@@ -1086,6 +1137,13 @@ check "topology 1 (before insmod)" topology_up 1
 check "XDP program accepted by this kernel's verifier: audit passes the LAN frame, blocks the cloud one" \
 	xdp_audit
 check "insmod camfence.ko" insmod "$KO"
+# after insmod: genl_probe, which sends its datagrams, opens the module's family first
+if [ -x "$SNOOP" ]; then
+	check "DNS snooper accepted by this kernel's verifier, attached to a veth's egress: copies untagged and VLAN datagrams from port 53" \
+		dns_snoop_copies
+else
+	info "no $SNOOP in the initramfs: the DNS snooper is not tried on this kernel"
+fi
 check "/sys/module/camfence/version is $EXPECT_VERSION" sysfs_version
 check "camfencectl module: camfence.ko $EXPECT_VERSION (genl api $EXPECT_API)" ctl_reports_version
 check "genl ctrl lists family camfence" genl_lists_family
