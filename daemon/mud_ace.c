@@ -344,6 +344,23 @@ static int want_object(struct ace_state *s, const char *f, struct json_object *v
 	return -1;
 }
 
+/* The controller classes RFC 8520 registers as well-known values: the network's
+ * DNS and NTP servers. Which they are is the site's to say, so they are
+ * refused too, with the rule that usually says it. Returns whether it was
+ * one of them. */
+static int well_known_controller(struct ace_state *s, const char *f, const char *urn)
+{
+	if (!strcmp(urn, "urn:ietf:params:mud:dns"))
+		ace_error(s, f, "'%s' means the network's DNS servers, which camfence cannot look up: write 'allow to router udp 53' in place of this entry when the router answers DNS, else allow to a set or device of the servers",
+			  urn);
+	else if (!strcmp(urn, "urn:ietf:params:mud:ntp"))
+		ace_error(s, f, "'%s' means the network's NTP servers, which camfence cannot look up: write 'allow to router udp 123' in place of this entry when the router serves time, else allow to a set or device of the servers",
+			  urn);
+	else
+		return 0;
+	return 1;
+}
+
 /* RFC 8520's own matches: only local-networks names addresses camfence
  * knows (the zone's subnets); the others name devices or controllers
  * only a MUD controller could look up. */
@@ -369,6 +386,9 @@ static void mud_matches(struct ace_state *s, struct json_object *o)
 			set_destination(s, f, MUD_DST_LOCAL);
 			continue;
 		}
+		if (!strcmp(key, "controller") && json_object_is_type(v, json_type_string) &&
+		    well_known_controller(s, f, json_object_get_string(v)))
+			continue;
 		for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 			if (!strcmp(key, others[i].key))
 				break;

@@ -515,7 +515,9 @@ static void print_policy(struct mud_ctx *m, FILE *out, struct json_object *mud,
 			     "#   opened towards it, add 'allow replies' to the policy (camfence.ko)\n");
 	if (m->hosts.n)
 		fprintf(out, "# a set holds every IPv4 and IPv6 address its name resolves to, whatever\n"
-			     "# the family of the ACL that names it; camfenced resolves them\n");
+			     "# the family of the ACL that names it; camfenced resolves them. The device\n"
+			     "# must reach its own resolver as well: unless a rule below allows it, add\n"
+			     "# 'allow to router udp 53' when the router is its resolver\n");
 	for (i = 0; i < m->hosts.n; i++)
 		fprintf(out, "\nset %s {\n\tresolve %s\n}\n", set_names[i], m->hosts.v[i]);
 
