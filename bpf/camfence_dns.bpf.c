@@ -8,7 +8,9 @@
  * forwarded an answer from elsewhere, the response leaves through the
  * device's interface, and XDP sees only what arrives.
  *
- * Only looks: every packet goes on unchanged (TC_ACT_OK). A response is UDP
+ * Only looks: every packet goes on unchanged, and on to the filters after
+ * this one: TC_ACT_UNSPEC, where TC_ACT_OK would end the filter chain and
+ * starve filters others put behind it. A response is UDP
  * from port 53, not fragmented; its header fields and up to
  * CAMFENCE_DNS_MSG_MAX bytes of the message go into a ring buffer record
  * only as long as what it carries. Headers are read with bpf_skb_load_bytes,
@@ -288,5 +290,5 @@ SEC("tc")
 int camfence_dns_tc(struct __sk_buff *skb)
 {
 	copy_response(skb);
-	return TC_ACT_OK;
+	return TC_ACT_UNSPEC;
 }

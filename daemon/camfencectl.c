@@ -17,6 +17,7 @@
 #include "addr.h"
 #include "alerts.h"
 #include "mud_import.h"
+#include "mud_export.h"
 #include <time.h>
 
 #define DEFAULT_CONFIG "/etc/camfence/camfence.conf"
@@ -48,6 +49,9 @@ static void usage(FILE *f)
 		"                  dry run: a capture through the XDP program under a policy\n"
 		"  mud-import [--name POLICY] FILE.json\n"
 		"                  an RFC 8520 MUD file's from-device ACLs as a policy\n"
+		"  mud-export [--url URL] GROUP\n"
+		"                  the group's policy as an RFC 8520 MUD file, which mud-import\n"
+		"                  reads back\n"
 		"  module          is camfence.ko loaded, and which version\n"
 		"  version         print camfencectl's version\n"
 		"\n"
@@ -302,6 +306,8 @@ int main(int argc, char **argv)
 		return explain(config, sock, argc - optind - 1, argv + optind + 1);
 	if (!strcmp(cmd, "mud-import"))
 		return camfence_mud_import_main(argc - optind, argv + optind, stdout, stderr);
+	if (!strcmp(cmd, "mud-export"))
+		return camfence_mud_export_main(argc - optind, argv + optind, config, stdout, stderr);
 	if (nargs > 0)
 		goto too_many;
 	if (!strcmp(cmd, "module"))

@@ -98,10 +98,24 @@ copied() {
 		"$CF_DIR/$1.out"
 }
 
-# someone else's egress filter on lan0 before the snooper comes: it stays
+# someone else's egress filters on lan0 before the snooper comes, one in
+# front of its place and one behind: they stay, and the one behind still
+# sees every packet (a copy of the snooper's program, loaded by tc, so its
+# counters tell)
 rtr tc qdisc add dev lan0 clsact
 rtr tc filter add dev lan0 egress pref 7 bpf bytecode '1,6 0 0 0,'
+rtr tc filter add dev lan0 egress pref 60000 bpf da obj "$CF_BUILD/camfence_dns.bpf.o" sec tc
+behind=$(rtr tc filter show dev lan0 egress | sed -n 's/.* pref 60000 bpf .* id \([0-9]*\) .*/\1/p')
 before=$(lan0_state)
+
+# behind_copied: the responses the filter behind the snooper copied
+behind_copied() {
+	local m
+	for m in $(bpftool prog show id "$behind" -j | /usr/bin/python3 -c 'import json,sys; print(*json.load(sys.stdin)["map_ids"])'); do
+		bpftool map show id "$m" -j | grep -q '"name":"dns_counters"' || continue
+		bpftool map dump id "$m" -j | /usr/bin/python3 -c 'import json,sys; print(sum(v["value"]["copied"] for v in json.load(sys.stdin)[0]["formatted"]["values"]))'
+	done
+}
 
 snoop_up first lan0 lan0
 first_id=$prog_id
@@ -114,6 +128,7 @@ check "the answer left lan0 copied: the camera's MAC and address, the resolver, 
 	wait_for 5 copied first 40053 "$len" "$hex"
 check "only the answer: the question entered lan0, it did not leave through it" \
 	test "$(grep -c '^dns ' "$CF_DIR/first.out")" -eq 1
+check "the filter behind the snooper saw the answer too" test "$(behind_copied)" = 1
 
 # a snooper that dies without closing leaves its filter; the next one
 # replaces it rather than adding a second

@@ -17,6 +17,7 @@ Suite *rtnl_suite(void);
 Suite *flowtrack_suite(void);
 Suite *kmod_client_suite(void);
 Suite *mud_import_suite(void);
+Suite *mud_export_suite(void);
 Suite *names_suite(void);
 Suite *learned_suite(void);
 Suite *metrics_suite(void);

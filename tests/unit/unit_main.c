@@ -18,6 +18,7 @@ int main(void)
 		flowtrack_suite(),
 		kmod_client_suite(),
 		mud_import_suite(),
+		mud_export_suite(),
 		names_suite(),
 		learned_suite(),
 		metrics_suite(),
