@@ -399,12 +399,42 @@ START_TEST(prefixes_make_one_acl_per_family)
 }
 END_TEST
 
+/* The names of the entries of every ACL of type, in the file's order,
+ * blank-separated, as a MUD manager applies them to that family. */
+static void assert_family_entries(const char *json, const char *type, const char *want)
+{
+	struct json_object *doc = json_tokener_parse(json), *acls, *aces;
+	char got[1000] = "";
+	size_t i, j;
+
+	ck_assert_ptr_nonnull(doc);
+	ck_assert(json_object_object_get_ex(doc, "ietf-access-control-list:acls", &acls));
+	ck_assert(json_object_object_get_ex(acls, "acl", &acls));
+	for (i = 0; i < json_object_array_length(acls); i++) {
+		struct json_object *acl = json_object_array_get_idx(acls, i);
+
+		if (strcmp(json_object_get_string(json_object_object_get(acl, "type")), type))
+			continue;
+		aces = json_object_object_get(json_object_object_get(acl, "aces"), "ace");
+		for (j = 0; j < json_object_array_length(aces); j++) {
+			const char *name = json_object_get_string(
+				json_object_object_get(json_object_array_get_idx(aces, j), "name"));
+
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", got[0] ? " " : "",
+				 name);
+		}
+	}
+	ck_assert_str_eq(got, want);
+	json_object_put(doc);
+}
+
 /* A host or local stands for both families: between the rules of one
  * family and of the other, the order must hold for each. A host denied
  * before an IPv6 prefix is allowed stays denied first. */
 START_TEST(hosts_keep_their_place_among_families)
 {
 	struct scratch s;
+	struct run r;
 	char *conf;
 
 	scratch_init(&s);
@@ -422,6 +452,12 @@ START_TEST(hosts_keep_their_place_among_families)
 			     "\tallow to name ntp.example.org udp 123\n"
 			     "}\n");
 	ck_assert_uint_eq(assert_round_trip(conf, "g"), 10);
+	/* as a MUD manager reads it: each family's ACLs in order */
+	run_export(conf, "g", NULL, &r);
+	ck_assert_int_eq(r.rc, 0);
+	assert_family_entries(r.out, "ipv4-acl-type", "line13 line14 line16 line17 line18");
+	assert_family_entries(r.out, "ipv6-acl-type", "line12 line14 line15 line16 line18");
+	run_free(&r);
 	free(conf);
 	scratch_free(&s);
 }
