@@ -202,6 +202,22 @@ daemon_page_matches_help() {
 	}
 }
 
+# docs/deploy.md's quarantine, added to the example policy, is a policy
+# camfencectl check passes, the device's group a quarantine that allows nothing
+deploy_quarantine_checks() {
+	local policy=$scratch/quarantine.conf out
+
+	{
+		cat docs/examples/camfence.conf
+		awk '/^4\. \*\*Quarantine\*\*/ { on = 1 } on && /^        / { sub(/^        /, ""); print; seen = 1; next }
+			on && seen { exit }' docs/deploy.md
+	} >"$policy"
+	grep -q '^policy quarantine {' "$policy" || { echo "no quarantine policy in docs/deploy.md"; return 1; }
+	"$usr/usr/sbin/camfencectl" check "$policy" >/dev/null || return 1
+	out=$("$usr/usr/sbin/camfencectl" -c "$policy" explain b0:d5:9d:b9:f0:b4 192.168.20.5 tcp 554) || return 1
+	grep -qx 'verdict: deny' <<<"$out" || { echo "$out"; return 1; }
+}
+
 for page in docs/man/*.[1-8]; do
 	check "$page lints clean (mandoc -T lint -W warning)" lints_clean "$page"
 done
@@ -221,6 +237,7 @@ check "installed camfencectl check passes the installed example" \
 check "installed camfence.bpf.o is an eBPF object" is_bpf_object "$usr/usr/lib/camfence/camfence.bpf.o"
 check "unit runs /usr/sbin/camfenced" unit_runs "$usr/lib/systemd/system/camfenced.service" /usr/sbin
 check "dkms.conf's version is $version" dkms_conf_version
+check "docs/deploy.md's quarantine passes camfencectl check and denies even the NVR" deploy_quarantine_checks
 check "man finds camfenced(8) in the DESTDIR" man_finds man8/camfenced.8 camfenced
 check "man finds camfencectl(8) in the DESTDIR" man_finds man8/camfencectl.8 camfencectl
 check "man finds camfence.conf(5) in the DESTDIR" man_finds man5/camfence.conf.5 camfence.conf
