@@ -82,8 +82,9 @@ $(BUILD)/daemon/dns_snoop.o: $(DNS_SKEL)
 # (tests/netns/t_dns_snoop.sh)
 all: $(BUILD)/dns_snoop_cat
 
-$(BUILD)/dns_snoop_cat: tests/tools/dns_snoop/dns_snoop_cat.c $(BUILD)/libcamfence.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LIB_LIBS)
+$(BUILD)/dns_snoop_cat: tests/tools/dns_snoop/dns_snoop_cat.c daemon/dns_snoop.h include/camfence_dns.h \
+		$(BUILD)/libcamfence.a
+	$(CC) $(CFLAGS) -o $@ $(filter %.c %.a,$^) $(LIB_LIBS)
 
 $(BUILD)/libcamfence.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
