@@ -653,6 +653,27 @@ START_TEST(hand_written_good_message_parses)
 }
 END_TEST
 
+/* Names compare without case along the chain. Written by hand: ldns would
+ * compress the differently cased names into pointers to the same bytes. */
+START_TEST(owners_compare_without_case)
+{
+	static const uint8_t msg[] = { HDR(2, 0, 0), QNAME, QA,
+		/* CAM.EXAMPLE CNAME Edge.example (a pointer to "example" at 16) */
+		3, 'C', 'A', 'M', 7, 'E', 'X', 'A', 'M', 'P', 'L', 'E', 0,
+		0, 5, 0, 1, TTL300, 0, 7, 4, 'E', 'd', 'g', 'e', 0xc0, 16,
+		/* edge.EXAMPLE A 192.0.2.9 */
+		4, 'e', 'd', 'g', 'e', 7, 'E', 'X', 'A', 'M', 'P', 'L', 'E', 0,
+		0, 1, 0, 1, TTL300, 0, 4, 192, 0, 2, 9 };
+	struct cf_dns_answer a;
+
+	ck_assert_int_eq(camfence_dns_answer_parse(msg, sizeof(msg), &a, NULL), CF_DNS_OK);
+	ck_assert_uint_eq(a.cnames, 1);
+	ck_assert_uint_eq(a.naddrs, 1);
+	check_addr(&a, 0, "192.0.2.9", 300);
+	camfence_dns_answer_free(&a);
+}
+END_TEST
+
 START_TEST(record_data_must_fit_its_type)
 {
 	static const uint8_t a5[] = { HDR(1, 0, 0), QNAME, QA,
@@ -845,6 +866,7 @@ Suite *dns_answer_suite(void)
 	tcase_add_test(tc, every_truncation_is_malformed);
 	tcase_add_test(tc, bytes_after_the_last_record_are_malformed);
 	tcase_add_test(tc, hand_written_good_message_parses);
+	tcase_add_test(tc, owners_compare_without_case);
 	tcase_add_test(tc, record_data_must_fit_its_type);
 	tcase_add_test(tc, broken_names_are_malformed);
 	suite_add_tcase(s, tc);
