@@ -41,10 +41,32 @@ static struct cf_compiled *compile(struct cf_config *cfg, __u32 slot)
 	return c;
 }
 
-/* A policy that fills every table, slot 1. */
+/* n learned destinations of device 1, in c's slot, each for port table 0. */
+static struct cf_compiled *with_learned(struct cf_compiled *c, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct cf_learned_entry *e = CF_VEC_PUSH(c->learned);
+
+		memset(e, 0, sizeof(*e));
+		e->key = (struct camfence_learned_key){ .slot = c->slot, .device_id = 1,
+							.mac = { 0x44, 0x19, 0xb6, 0x10, 0x20, 0x30 },
+							.family = AF_INET };
+		e->key.addr[0] = 198;
+		e->key.addr[1] = 51;
+		e->key.addr[2] = i >> 8;
+		e->key.addr[3] = i;
+		e->val.n = 1;
+	}
+	return c;
+}
+
+/* A policy that fills every table, slot 1 (two learned destinations
+ * added: the compiler has them from DNS answers, not from the text). */
 static struct cf_compiled *everything(void)
 {
-	return compile(camfence_policy_parse_text("t.conf",
+	return with_learned(compile(camfence_policy_parse_text("t.conf",
 		"zone cameras {\n\tinterface lan0 lan1\n\tunknown deny\n}\n"
 		"zone cctv {\n\tinterface lan2\n\tvlan 10 20\n\tunknown policy lan-only\n}\n"
 		"group hik {\n\tmac 44:19:b6:10:20:30 70:b3:d5:12:30/36\n"
@@ -52,7 +74,7 @@ static struct cf_compiled *everything(void)
 		"group v10 {\n\tvlan 10\n\tzone cctv\n\tpolicy cloud\n}\n"
 		"policy lan-only {\n\tallow to 192.168.20.0/24\n\tallow to 2001:db8:20::/48 tcp 554\n"
 		"\tdeny to 192.0.2.0/24 udp 53\n\tdefault deny\n}\n"
-		"policy cloud {\n\tdeny to any tcp 23\n\tdefault allow\n}\n"), 1);
+		"policy cloud {\n\tdeny to any tcp 23\n\tdefault allow\n}\n"), 1), 2);
 }
 
 /* rules destinations and ports: thousands of records, many POLICY_ADDs. */
@@ -97,6 +119,7 @@ static void expect_tables(const struct cf_compiled *c, struct expect_table *t)
 		[CAMFENCE_TABLE_DST6]		= EXPECT(dst6, struct cf_dst6_entry),
 		[CAMFENCE_TABLE_PORTS]		= EXPECT(ports, struct cf_port_entry),
 		[CAMFENCE_TABLE_POLICIES]	= EXPECT(policies, struct cf_policy_entry),
+		[CAMFENCE_TABLE_LEARNED]	= EXPECT(learned, struct cf_learned_entry),
 	};
 
 	memcpy(t, all, sizeof(all));
@@ -159,7 +182,15 @@ static int parse_cmd(struct nlmsghdr *nlh, __u8 cmd, struct nlattr **tb)
 	return n;
 }
 
-/* Every record of c, in table order, once: BEGIN, full ADDs, COMMIT. */
+/* A record of table t in a POLICY_ADD: its nest, table, key and value. */
+static size_t entry_len(const struct expect_table *t)
+{
+	return NLA_HDRLEN + NLA_ALIGN(NLA_HDRLEN + 1) + NLA_HDRLEN + NLA_ALIGN(t->key) +
+	       NLA_HDRLEN + NLA_ALIGN(t->val);
+}
+
+/* Every record of c, in table order, once: BEGIN, ADDs full (of
+ * CAMFENCE_GENL_ENTRIES_MAX records, or to the page), COMMIT. */
 static void check_push_messages(const struct cf_compiled *c, __u64 gen, struct captured *cap)
 {
 	struct nlattr *tb[CAMFENCE_A_MAX + 1], *e, *etb[CAMFENCE_ENTRY_A_MAX + 1];
@@ -172,7 +203,7 @@ static void check_push_messages(const struct cf_compiled *c, __u64 gen, struct c
 	for (m = 0; m < __CAMFENCE_TABLE_MAX; m++)
 		total += t[m].n;
 	ck_assert_uint_eq(camfence_kmod_policy_records(c), total);
-	ck_assert_int_eq(cap->n, 2 + (int)((total + CAMFENCE_GENL_ENTRIES_MAX - 1) /
+	ck_assert_int_ge(cap->n, 2 + (int)((total + CAMFENCE_GENL_ENTRIES_MAX - 1) /
 					   CAMFENCE_GENL_ENTRIES_MAX));
 
 	ck_assert_int_eq(parse_cmd(cap->nlh[0], CAMFENCE_CMD_POLICY_BEGIN, tb), 2);
@@ -215,9 +246,15 @@ static void check_push_messages(const struct cf_compiled *c, __u64 gen, struct c
 		ck_assert_int_eq(rem, 0);
 		ck_assert_uint_eq(cap->ch[m].n, in_msg);
 		ck_assert_int_le(in_msg, CAMFENCE_GENL_ENTRIES_MAX);
-		/* full but for the last */
-		if (m < cap->n - 2)
-			ck_assert_int_eq(in_msg, CAMFENCE_GENL_ENTRIES_MAX);
+		/* full but for the last: of records, or of bytes for the next one */
+		if (m < cap->n - 2) {
+			while (table < __CAMFENCE_TABLE_MAX && index == t[table].n) {
+				table++;
+				index = 0;
+			}
+			ck_assert(in_msg == CAMFENCE_GENL_ENTRIES_MAX ||
+				  cap->nlh[m]->nlmsg_len + entry_len(&t[table]) > 4096);
+		}
 		seen += in_msg;
 	}
 	ck_assert_uint_eq(seen, total);
@@ -228,7 +265,8 @@ static void check_push_messages(const struct cf_compiled *c, __u64 gen, struct c
 
 START_TEST(push_carries_every_record)
 {
-	struct cf_compiled *c = _i ? many(1000) : everything();
+	struct cf_compiled *c = _i == 2 ? with_learned(many(10), 500) :
+				_i ? many(1000) : everything();
 	struct captured *cap = calloc(1, sizeof(*cap));
 	size_t i;
 
@@ -240,10 +278,15 @@ START_TEST(push_carries_every_record)
 		expect_tables(c, t);
 		for (i = 0; i < __CAMFENCE_TABLE_MAX; i++)
 			ck_assert_msg(t[i].n > 0, "table %d empty", i);
-	} else {
+	} else if (_i == 1) {
 		ck_assert_uint_gt(camfence_kmod_policy_records(c), 20 * CAMFENCE_GENL_ENTRIES_MAX);
 	}
 	ck_assert_int_eq(camfence_kmod_policy_build(c, 42 + _i, FAMILY, capture, cap), 0);
+	/* learned records are longer: a page holds fewer than the maximum */
+	if (_i == 2)
+		ck_assert_int_gt(cap->n, 2 + (int)((camfence_kmod_policy_records(c) +
+						    CAMFENCE_GENL_ENTRIES_MAX - 1) /
+						   CAMFENCE_GENL_ENTRIES_MAX));
 	check_push_messages(c, 42 + _i, cap);
 	for (i = 0; i < (size_t)cap->n; i++)
 		ck_assert_uint_eq(cap->ch[i].cmd, genlmsg_hdr(cap->nlh[i])->cmd);
@@ -680,7 +723,8 @@ Suite *kmod_client_suite(void)
 
 	tc = tcase_create("build");
 	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, push_carries_every_record, 0, 2);
+	/* everything, many records, many learned ones (fewer to a page) */
+	tcase_add_loop_test(tc, push_carries_every_record, 0, 3);
 	tcase_add_test(tc, push_build_stops_at_refusal);
 	tcase_add_test(tc, empty_tables_push_begin_commit);
 	suite_add_tcase(s, tc);
