@@ -549,9 +549,13 @@ static __always_inline struct camfence_decision *learned_decision(__u32 slot, __
 
 /* Decide a packet of a zone interface from the policy of its device. */
 static __always_inline void classify(__u32 slot, const struct camfence_iface *iface,
-				     const struct packet *p, struct camfence_flow *f)
+				     const struct packet *p, struct camfence_flow *f, int *monitor)
 {
 	struct camfence_device *dev = find_device(camfence_zone_scope(slot, iface->zone_id), p);
+
+	/* `mode monitor` for the device, or for the zone's unknown devices */
+	*monitor = dev ? !!(dev->policy_id & CAMFENCE_DEVICE_MONITOR) :
+			 !!(iface->flags & CAMFENCE_IFACE_MONITOR);
 	struct camfence_decision *d;
 	struct camfence_policy *pol;
 	__u32 policy, idx;
@@ -561,7 +565,7 @@ static __always_inline void classify(__u32 slot, const struct camfence_iface *if
 	f->flags = 0;
 	if (dev) {
 		f->device_id = dev->device_id;
-		policy = dev->policy_id;
+		policy = dev->policy_id & ~CAMFENCE_DEVICE_MONITOR;
 		f->reason = CAMFENCE_REASON_DEFAULT;
 	} else {
 		f->device_id = 0;
@@ -632,13 +636,13 @@ static __always_inline void emit_event(const struct packet *p, const struct camf
  * a device probing the parser is as worth an alert as one phoning home. */
 static __always_inline void report_malformed(const struct packet *p,
 					     const struct camfence_device *dev, __u32 ifindex,
-					     __u64 gen)
+					     __u64 gen, __u8 verdict)
 {
 	struct camfence_flow f = {
 		.device_id = dev ? dev->device_id : 0,
-		.policy_id = dev ? dev->policy_id : CAMFENCE_POLICY_NONE,
+		.policy_id = dev ? dev->policy_id & ~CAMFENCE_DEVICE_MONITOR : CAMFENCE_POLICY_NONE,
 		.rule_id = CAMFENCE_RULE_DEFAULT,
-		.verdict = CAMFENCE_DROP,
+		.verdict = verdict,
 		.reason = CAMFENCE_REASON_MALFORMED,
 	};
 	__u64 *seen = bpf_map_lookup_elem(&malformed_seen, &p->key);
@@ -738,6 +742,7 @@ int camfence_xdp(struct xdp_md *ctx)
 	struct camfence_flow *cached = NULL, f = {};
 	struct camfence_micro *m = NULL;
 	__u32 zero = 0, slot, epoch;
+	int monitor;
 	__u64 gen, now;
 	int perr;
 
@@ -795,18 +800,24 @@ int camfence_xdp(struct xdp_md *ctx)
 	if (perr) {
 		/* a camera-facing interface gets no benefit of the doubt */
 		struct camfence_device *dev = find_device(camfence_zone_scope(ik.slot, iface->zone_id), &p);
+		__u8 v = (dev ? dev->policy_id & CAMFENCE_DEVICE_MONITOR :
+				iface->flags & CAMFENCE_IFACE_MONITOR) ?
+			 CAMFENCE_WOULD_DROP : CAMFENCE_DROP;
 
 		stat_add(CAMFENCE_STAT_MALFORMED, 1);
-		count(dev ? dev->device_id : 0, CAMFENCE_DROP, bytes, 0);
-		report_malformed(&p, dev, ctx->ingress_ifindex, gen);
-		return XDP_DROP;
+		count(dev ? dev->device_id : 0, v, bytes, 0);
+		report_malformed(&p, dev, ctx->ingress_ifindex, gen, v);
+		return to_xdp(v);
 	}
 
-	classify(ik.slot, iface, &p, &f);
+	classify(ik.slot, iface, &p, &f, &monitor);
 	if (p.essential && f.rule_id == CAMFENCE_RULE_DEFAULT) {
 		f.verdict = CAMFENCE_PASS;
 		f.reason = CAMFENCE_REASON_ESSENTIAL;
 	}
+	/* monitored: what the policy would drop passes, reported */
+	if (f.verdict == CAMFENCE_DROP && monitor)
+		f.verdict = CAMFENCE_WOULD_DROP;
 	count(f.device_id, f.verdict, bytes, 0);
 	count_rule(f.rule_id, gen, 1, bytes);
 	if (!p.is_ip || p.essential)

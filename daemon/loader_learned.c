@@ -56,7 +56,7 @@ int camfence_loader_find_device(struct camfence_loader *l, __u32 slot, int ifind
 	return 0;
 found:
 	*device_id = dev.device_id;
-	*policy_id = dev.policy_id;
+	*policy_id = dev.policy_id & ~CAMFENCE_DEVICE_MONITOR;
 	return 0;
 }
 

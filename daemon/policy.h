@@ -34,8 +34,17 @@ struct cf_loc {
 	unsigned int col;
 };
 
+/* `mode`: the most specific one set wins (device, group, zone); enforce
+ * when none is. */
+enum cf_mode {
+	CF_MODE_UNSET = 0,
+	CF_MODE_ENFORCE,
+	CF_MODE_MONITOR,
+};
+
 struct cf_zone {
 	char name[CF_NAME_MAX];
+	enum cf_mode mode;
 	struct cf_loc loc;
 	CF_VEC(char *) ifaces;
 	CF_VEC(struct cf_loc) iface_locs;
@@ -73,6 +82,7 @@ struct cf_member {
 
 struct cf_device {
 	char name[CF_NAME_MAX];
+	enum cf_mode mode;
 	struct cf_loc loc;
 	CF_VEC(struct cf_mac_prefix) macs;
 	CF_VEC(struct cf_prefix) addrs;
@@ -96,6 +106,7 @@ struct cf_set {
 
 struct cf_group {
 	char name[CF_NAME_MAX];
+	enum cf_mode mode;
 	struct cf_loc loc;
 	CF_VEC(struct cf_member) members;
 	char zone[CF_NAME_MAX];		/* only on this zone's interfaces */

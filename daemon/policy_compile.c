@@ -442,11 +442,30 @@ static void add_src(struct cf_compiled *c, __u32 scope, const struct cf_prefix *
 	}
 }
 
+/* Whether a member is monitored in zone z: its device's mode, else its
+ * group's, else the group holding the policy's, else the zone's. */
+static int monitored(const struct cf_config *cfg, size_t owner, size_t g,
+		     const struct cf_member *m, size_t z)
+{
+	enum cf_mode mode = CF_MODE_UNSET;
+
+	if (m->kind == CF_MEMBER_DEVICE && m->ref >= 0)
+		mode = cfg->devices.v[m->ref].mode;
+	if (!mode)
+		mode = cfg->groups.v[g].mode;
+	if (!mode)
+		mode = cfg->groups.v[owner].mode;
+	if (!mode)
+		mode = cfg->zones.v[z].mode;
+	return mode == CF_MODE_MONITOR;
+}
+
 static void add_member(struct cf_compiled *c, const struct cf_config *cfg, size_t owner,
 		       size_t g, size_t mi, int zone)
 {
 	const struct cf_member *m = &cfg->groups.v[g].members.v[mi];
-	struct camfence_device dev = { .policy_id = cfg->groups.v[owner].policy_idx };
+	struct camfence_device dev = { .policy_id = cfg->groups.v[owner].policy_idx },
+			       enforced;
 	struct cf_device_ref *ref;
 	size_t z, j;
 
@@ -457,11 +476,15 @@ static void add_member(struct cf_compiled *c, const struct cf_config *cfg, size_
 	ref->group = owner;
 	ref->member_group = g;
 	ref->member = mi;
+	enforced = dev;
 	for (z = 0; z < cfg->zones.n; z++) {
 		__u32 scope = camfence_zone_scope(c->slot, z);
 
 		if (zone >= 0 && (size_t)zone != z)
 			continue;
+		dev = enforced;
+		if (monitored(cfg, owner, g, m, z))
+			dev.policy_id |= CAMFENCE_DEVICE_MONITOR;
 		switch (m->kind) {
 		case CF_MEMBER_MAC:
 			add_mac(c, scope, &m->mac, dev);
@@ -545,6 +568,7 @@ static int compile_zones(struct cf_compiled *c, const struct cf_config *cfg, cf_
 				e->key.vlan = z->vlans.n ? z->vlans.v[v] : CAMFENCE_VLAN_ANY;
 				e->val.zone_id = i;
 				e->val.unknown_verdict = z->unknown_verdict;
+				e->val.flags = z->mode == CF_MODE_MONITOR ? CAMFENCE_IFACE_MONITOR : 0;
 				e->val.unknown_policy = z->unknown_policy_idx >= 0 ?
 					(__u32)z->unknown_policy_idx : CAMFENCE_POLICY_NONE;
 				*CF_VEC_PUSH(c->iface_names) = strdup(z->ifaces.v[j]);

@@ -222,6 +222,24 @@ static int parse_vlan(struct parser *ps, const struct cf_tok *t, uint16_t *vlan)
 	return 0;
 }
 
+/* `mode monitor|enforce`, once per block. */
+static void parse_mode(struct parser *ps, enum cf_mode *mode, const char *what)
+{
+	if (want_words(ps, 2, 2, "mode monitor|enforce"))
+		return;
+	if (*mode) {
+		error_at(ps, ps->words[0].loc, "this %s already has a mode", what);
+		return;
+	}
+	if (!strcmp(ps->words[1].text, "monitor"))
+		*mode = CF_MODE_MONITOR;
+	else if (!strcmp(ps->words[1].text, "enforce"))
+		*mode = CF_MODE_ENFORCE;
+	else
+		error_at(ps, ps->words[1].loc, "mode '%s': expected 'monitor' or 'enforce'",
+			 ps->words[1].text);
+}
+
 static void zone_statement(struct parser *ps, struct cf_zone *z)
 {
 	const char *kw = ps->words[0].text;
@@ -260,9 +278,11 @@ static void zone_statement(struct parser *ps, struct cf_zone *z)
 		if (want_words(ps, 2, 2, "unknown allow|deny|policy NAME"))
 			return;
 		parse_verdict(ps, &ps->words[1], &z->unknown_verdict);
+	} else if (!strcmp(kw, "mode")) {
+		parse_mode(ps, &z->mode, "zone");
 	} else {
 		error_at(ps, ps->words[0].loc,
-			 "unknown zone setting '%s': expected 'interface', 'vlan' or 'unknown'", kw);
+			 "unknown zone setting '%s': expected 'interface', 'vlan', 'unknown' or 'mode'", kw);
 	}
 }
 
@@ -283,6 +303,10 @@ static void group_statement(struct parser *ps, struct cf_group *g)
 	const char *why;
 	size_t i;
 
+	if (!strcmp(kw, "mode")) {
+		parse_mode(ps, &g->mode, "group");
+		return;
+	}
 	if (!strcmp(kw, "zone") || !strcmp(kw, "policy")) {
 		char *dst = kw[0] == 'z' ? g->zone : g->policy;
 		struct cf_loc *loc = kw[0] == 'z' ? &g->zone_loc : &g->policy_loc;
@@ -347,7 +371,7 @@ static void group_statement(struct parser *ps, struct cf_group *g)
 		}
 	} else {
 		error_at(ps, ps->words[0].loc,
-			 "unknown group setting '%s': expected mac, vendor, ip, vlan, device, group, zone or policy",
+			 "unknown group setting '%s': expected mac, vendor, ip, vlan, device, group, zone, policy or mode",
 			 kw);
 	}
 }
@@ -888,7 +912,7 @@ static void device_statement(struct parser *ps)
 	int section = 0;	/* 1 mac, 2 ip */
 	size_t i;
 
-	if (want_words(ps, 4, MAX_WORDS, "device NAME mac ADDRESS [ip ADDRESS...]") ||
+	if (want_words(ps, 4, MAX_WORDS, "device NAME mac ADDRESS [ip ADDRESS...] [mode monitor|enforce]") ||
 	    !valid_name(ps, &ps->words[1], "device"))
 		return;
 	d = CF_VEC_PUSH(cfg->devices);
@@ -901,6 +925,19 @@ static void device_statement(struct parser *ps)
 			section = 1;
 		} else if (!strcmp(t->text, "ip")) {
 			section = 2;
+		} else if (!strcmp(t->text, "mode")) {
+			/* the device's own mode: last on its line */
+			if (i + 2 != ps->nwords || d->mode) {
+				error_at(ps, t->loc, "'mode' ends a device line, once: mode monitor|enforce");
+				return;
+			}
+			t = &ps->words[++i];
+			if (!strcmp(t->text, "monitor"))
+				d->mode = CF_MODE_MONITOR;
+			else if (!strcmp(t->text, "enforce"))
+				d->mode = CF_MODE_ENFORCE;
+			else
+				error_at(ps, t->loc, "mode '%s': expected 'monitor' or 'enforce'", t->text);
 		} else if (section == 1) {
 			struct cf_mac_prefix *m = CF_VEC_PUSH(d->macs);
 

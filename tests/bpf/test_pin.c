@@ -206,7 +206,7 @@ START_TEST(takeover_keeps_policy_and_flows)
 	ck_assert_uint_eq(obj_id(fd), prog_id(b));
 	close(fd);
 	ck_assert_str_eq(listing(), "camfence_xdp config device_counters dst4 dst6 events flows ifaces "
-				    "macs malformed_seen micro policies ports rule_counters src4 src6 stats vlans");
+				    "learned macs malformed_seen micro policies ports rule_counters src4 src6 stats vlans");
 	push(b);
 	ck_assert_uint_eq(camfence_loader_generation(b), 2);
 	ck_assert_int_eq(run(b, &to_cloud), XDP_DROP);

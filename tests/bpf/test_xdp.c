@@ -686,6 +686,54 @@ START_TEST(learned_destinations)
 }
 END_TEST
 
+START_TEST(monitor_mode_passes_and_reports)
+{
+	struct pkt_spec cloud = fixtures[1].pkt, stray = cloud, bad = cloud;
+	uint8_t frame[256];
+	size_t len = pkt_build(&cloud, frame, sizeof(frame));
+	char *text, *at;
+
+	/* the camera's group watched, the zone's unknown devices too */
+	ck_assert_int_gt(asprintf(&text, "%.*s\tmode monitor\n%s",
+				  (int)(strstr(policy_text, "group yi {\n") + 11 - policy_text), policy_text,
+				  strstr(policy_text, "group yi {\n") + 11), 0);
+	at = strstr(text, "\tunknown deny\n");
+	ck_assert_ptr_nonnull(at);
+	{
+		char *t2;
+
+		ck_assert_int_gt(asprintf(&t2, "%.*s\tmode monitor\n%s", (int)(at - text), text, at), 0);
+		free(text);
+		text = t2;
+	}
+	push_text(text, 0);
+	nevents = 0;
+	ck_assert_int_eq(run(frame, len), XDP_PASS);
+	ck_assert_int_eq(run(frame, len), XDP_PASS);	/* and from the cache */
+	ck_assert_int_eq(nevents, 1);
+	ck_assert_uint_eq(events[0].verdict, CAMFENCE_WOULD_DROP);
+	ck_assert_uint_eq(events[0].policy_id, 0);	/* the monitor bit is no policy */
+	/* an unknown device of a monitored zone */
+	memcpy(stray.src_mac, (__u8[6])STRAY, 6);
+	stray.src = "192.168.10.250";
+	len = pkt_build(&stray, frame, sizeof(frame));
+	ck_assert_int_eq(run(frame, len), XDP_PASS);
+	ck_assert_uint_eq(events[nevents - 1].verdict, CAMFENCE_WOULD_DROP);
+	/* a malformed packet of a monitored device passes, reported */
+	bad.truncate = 20;
+	len = pkt_build(&bad, frame, sizeof(frame));
+	ck_assert_int_eq(run(frame, len), XDP_PASS);
+	ck_assert_uint_eq(events[nevents - 1].reason, CAMFENCE_REASON_MALFORMED);
+	ck_assert_uint_eq(events[nevents - 1].verdict, CAMFENCE_WOULD_DROP);
+	/* enforce: one reload, and the same flow is dropped */
+	push_text(policy_text, 0);
+	len = pkt_build(&cloud, frame, sizeof(frame));
+	ck_assert_int_eq(run(frame, len), XDP_DROP);
+	ck_assert_uint_eq(events[nevents - 1].verdict, CAMFENCE_DROP);
+	free(text);
+}
+END_TEST
+
 START_TEST(interface_outside_every_zone)
 {
 	struct pkt_spec cloud = fixtures[1].pkt;
@@ -852,6 +900,7 @@ Suite *xdp_suite(void)
 	tcase_add_test(state, rule_counters);
 	tcase_add_test(state, new_generation_decides_again);
 	tcase_add_test(state, learned_destinations);
+	tcase_add_test(state, monitor_mode_passes_and_reports);
 	tcase_add_test(state, interface_outside_every_zone);
 	tcase_add_test(state, agrees_with_reference);
 	tcase_add_test(state, swap_is_atomic_under_traffic);

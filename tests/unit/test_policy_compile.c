@@ -143,7 +143,7 @@ static void emulate(const struct cf_config *cfg, const struct cf_compiled *c,
 			dev = &c->vlans.v[i].val;
 
 	if (dev) {
-		policy = dev->policy_id;
+		policy = dev->policy_id & ~CAMFENCE_DEVICE_MONITOR;
 		d->reason = pkt->family ? CAMFENCE_REASON_DEFAULT : CAMFENCE_REASON_NOT_IP;
 	} else {
 		policy = iface->val.unknown_policy;
@@ -212,6 +212,9 @@ static void emulate(const struct cf_config *cfg, const struct cf_compiled *c,
 		d->verdict = CAMFENCE_PASS;
 		d->reason = CAMFENCE_REASON_ESSENTIAL;
 	}
+	if (d->verdict == CAMFENCE_DROP &&
+	    (dev ? dev->policy_id & CAMFENCE_DEVICE_MONITOR : iface->val.flags & CAMFENCE_IFACE_MONITOR))
+		d->verdict = CAMFENCE_WOULD_DROP;
 }
 
 static void random_packet(const struct cf_config *cfg, struct cf_packet *pkt, unsigned int *seed)

@@ -435,24 +435,31 @@ START_TEST(rules_are_read_as_written)
 	ck_assert_int_eq(cfg->groups.v[1].policy_idx, 1);
 
 	p = &cfg->policies.v[0];
-	ck_assert_uint_eq(p->rules.n, 8);
+	ck_assert_uint_eq(p->rules.n, 11);
 	ck_assert_uint_eq(p->rules.v[1].proto, IPPROTO_UDP);
 	ck_assert_uint_eq(p->rules.v[1].ports.n, 1);
 	ck_assert_uint_eq(p->rules.v[1].ports.v[0].lo, 123);
 	ck_assert_uint_eq(p->rules.v[1].ports.v[0].hi, 123);
-	ck_assert_uint_eq(p->rules.v[2].verdict, CAMFENCE_DROP);
-	ck_assert_uint_eq(p->rules.v[2].proto, CAMFENCE_PROTO_ANY);
-	ck_assert_int_eq(p->rules.v[3].dst.family, AF_INET6);
-	ck_assert_uint_eq(p->rules.v[6].ports.v[0].lo, 8000);
-	ck_assert_uint_eq(p->rules.v[6].ports.v[0].hi, 8010);
-	ck_assert_uint_eq(p->rules.v[7].proto, 47);
-	ck_assert_uint_eq(p->rules.v[7].loc.line, 32);
+	ck_assert_int_eq(p->rules.v[2].dst_kind, CF_DST_LEARNED);
+	ck_assert_str_eq(p->rules.v[2].dst_host, "pool.ntp.org");
+	ck_assert_uint_eq(p->rules.v[3].verdict, CAMFENCE_DROP);
+	ck_assert_uint_eq(p->rules.v[3].proto, CAMFENCE_PROTO_ANY);
+	ck_assert_int_eq(p->rules.v[5].dst.family, AF_INET6);
+	ck_assert_uint_eq(p->rules.v[8].ports.v[0].lo, 8000);
+	ck_assert_uint_eq(p->rules.v[8].ports.v[0].hi, 8010);
+	ck_assert_uint_eq(p->rules.v[9].proto, 47);
+	ck_assert_uint_eq(p->rules.v[9].loc.line, 36);
 
 	p = &cfg->policies.v[1];
-	ck_assert_int_eq(p->rules.v[0].dst_kind, CF_DST_ANY);
+	ck_assert_int_eq(p->rules.v[0].dst_kind, CF_DST_LEARNED);
 	ck_assert_int_eq(p->rules.v[1].dst_kind, CF_DST_ANY);
-	ck_assert_int_eq(p->rules.v[2].dst_kind, CF_DST_PREFIX);
-	ck_assert_uint_eq(p->rules.v[2].dst.len, 0);
+	ck_assert_int_eq(p->rules.v[2].dst_kind, CF_DST_ANY);
+	ck_assert_int_eq(p->rules.v[3].dst_kind, CF_DST_PREFIX);
+	ck_assert_uint_eq(p->rules.v[3].dst.len, 0);
+	/* modes: the zone's, and a group's own */
+	ck_assert_int_eq(cfg->zones.v[0].mode, CF_MODE_MONITOR);
+	ck_assert_int_eq(cfg->groups.v[0].mode, CF_MODE_ENFORCE);
+	ck_assert_int_eq(cfg->groups.v[1].mode, CF_MODE_UNSET);
 	ck_assert_uint_eq(p->default_verdict, CAMFENCE_PASS);
 	camfence_policy_free(cfg);
 }
