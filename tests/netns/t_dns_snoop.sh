@@ -78,7 +78,7 @@ snoopers() {
 	rtr tc filter show dev lan0 egress | sed -n "s/.* pref $PREF bpf .* id \([0-9]*\) name camfence_dns_tc .*/\1/p"
 }
 one_snooper() { [ "$(snoopers)" = "$1" ]; }
-no_snooper() { [ -z "$(rtr tc filter show dev lan0 egress | grep "pref $PREF")" ]; }
+no_snooper() { ! rtr tc filter show dev lan0 egress | grep -q "pref $PREF"; }
 
 # what the snooper must leave as it was: qdiscs, every other filter,
 # addresses and link settings

@@ -70,7 +70,10 @@ dns_snoop_copies() {
 	i=0
 	until grep -q '^ready' /tmp/dns_snoop.out; do
 		i=$((i + 1))
-		[ "$i" -lt 100 ] && kill -0 "$pid" 2>/dev/null || { cat /tmp/dns_snoop.out; return 1; }
+		if [ "$i" -ge 100 ] || ! kill -0 "$pid" 2>/dev/null; then
+			cat /tmp/dns_snoop.out
+			return 1
+		fi
 		sleep 0.1
 	done
 	n dsr "$PROBE" udp 10.53.0.2 40000 1 64 53 || return 1
