@@ -327,6 +327,12 @@ START_TEST(round_trip_every_construct)
 	ck_assert_uint_eq(assert_round_trip(MUD_DIR "/export-everything.conf", "cams"), 65);
 	run_export(MUD_DIR "/export-everything.conf", "cams", NULL, &r);
 	ck_assert_str_eq(r.err, "");
+	/* an ACL of each family between the runs of hosts and local (four
+	 * runs), and those after a run go on in the ACL it ends in */
+	ck_assert_ptr_nonnull(strstr(r.out, "\"name\": \"cams-v4fr-5\""));
+	ck_assert_ptr_null(strstr(r.out, "\"name\": \"cams-v4fr-6\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"name\": \"cams-v6fr-4\""));
+	ck_assert_ptr_null(strstr(r.out, "\"name\": \"cams-v6fr-5\""));
 	run_free(&r);
 }
 END_TEST
