@@ -131,6 +131,7 @@ static void on_timer(struct daemon *d)
 	camfenced_names_tick(d);
 	camfenced_learned_tick(d);
 	camfenced_metrics_tick(d);
+	camfenced_state_tick(d);
 }
 
 static int run(struct daemon *d)
@@ -227,6 +228,8 @@ static void usage(FILE *f)
 		"                           (default: those of /etc/resolv.conf); [IPV6]:PORT with a port\n"
 		"      --resolve-min-ttl S  the shortest TTL a name's addresses are kept and asked again by,\n"
 		"                           1 to 3600 (default 30)\n"
+		"      --state-dir DIR      where what each device reached is kept across restarts\n"
+		"                           (default " CAMFENCED_DEFAULT_STATE_DIR "; 'none': not kept)\n"
 		"      --check FILE         check a policy file and exit\n"
 		"  -V, --version            print the version and exit\n");
 }
@@ -279,7 +282,7 @@ static int parse_rate(const char *opt, const char *s, unsigned int *rate, unsign
 static int parse_options(struct daemon *d, int argc, char **argv)
 {
 	enum { O_PIN = 256, O_MAXDEV, O_MAXFLOWS, O_RATE, O_TOTAL, O_WINDOW, O_REMOTE, O_CHECK,
-	       O_NOXDP, O_METRICS, O_METRICS_INTERVAL, O_RESOLVER, O_MIN_TTL };
+	       O_NOXDP, O_METRICS, O_METRICS_INTERVAL, O_RESOLVER, O_MIN_TTL, O_STATE_DIR };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 's' },
@@ -297,6 +300,7 @@ static int parse_options(struct daemon *d, int argc, char **argv)
 		{ "metrics-interval", required_argument, NULL, O_METRICS_INTERVAL },
 		{ "resolver", required_argument, NULL, O_RESOLVER },
 		{ "resolve-min-ttl", required_argument, NULL, O_MIN_TTL },
+		{ "state-dir", required_argument, NULL, O_STATE_DIR },
 		{ "check", required_argument, NULL, O_CHECK },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -365,6 +369,13 @@ static int parse_options(struct daemon *d, int argc, char **argv)
 			}
 			d->resolve_min_ttl = window;
 			break;
+		case O_STATE_DIR:
+			if (!optarg[0]) {
+				fprintf(stderr, "camfenced: --state-dir: a directory, or 'none'\n");
+				return -2;
+			}
+			d->state_dir = strcmp(optarg, "none") ? optarg : "";
+			break;
 		case O_CHECK: exit(camfence_check_file(optarg, CF_TRUST_REQUIRE, stdout, stderr));
 		case 'V': printf("camfenced %s\n", CAMFENCE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
@@ -429,6 +440,7 @@ static int setup(struct daemon *d, sigset_t *mask)
 		camfence_log(LOG_ERR, "out of memory");
 		return -1;
 	}
+	camfenced_state_start(d);
 	if (d->remote_spec) {
 		d->remote = camfence_syslog_remote_open(d->remote_spec, err, sizeof(err));
 		if (!d->remote) {
@@ -527,6 +539,9 @@ static void teardown(struct daemon *d)
 		close(d->pidfd);
 	}
 	camfenced_learned_stop(d);	/* before the maps and the module go */
+	if (d->rb)
+		camfenced_events_tick(d);	/* the last of the flow table, then saved */
+	camfenced_state_stop(d);
 	ring_buffer__free(d->rb);
 	camfence_rtnl_close(d->rtnl);
 	camfenced_kmod_stop(d);
@@ -558,6 +573,7 @@ int main(int argc, char **argv)
 		},
 		.epfd = -1, .sigfd = -1, .ctlfd = -1, .timerfd = -1, .pidfd = -1,
 		.resolve_min_ttl = 30,
+		.state_dir = CAMFENCED_DEFAULT_STATE_DIR,
 	};
 	int foreground, ret = 1;
 	sigset_t mask;

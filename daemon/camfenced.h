@@ -110,6 +110,11 @@ struct daemon {
 	__u64 learned_answers;		/* addresses taken from answers */
 	__u64 dns_results[CF_DNS_NRESULTS];	/* responses read, by enum cf_dns_result */
 	__u64 learn_drops[LEARN_NDROPS];	/* answers not learned, by why */
+
+	/* the learning state: camfenced_state.c */
+	const char *state_dir;		/* "" when there is none (--state-dir none) */
+	time_t state_due;		/* the next write */
+	int state_failing;		/* a failure was logged; said again when it works */
 };
 
 
@@ -193,6 +198,18 @@ void camfenced_learned_print(struct json_object *o, FILE *f);
 /* `camfencectl devices`: the learned destinations with each device */
 void camfenced_learned_devices_json(struct daemon *d, struct json_object *root);
 void camfenced_learned_devices_text(struct daemon *d, FILE *f);
+
+/* camfenced_state.c: the learning state (state_file.h) read at start,
+ * written every CAMFENCED_STATE_INTERVAL seconds and at stop */
+#define CAMFENCED_DEFAULT_STATE_DIR	"/var/lib/camfence"
+#define CAMFENCED_STATE_INTERVAL	60
+void camfenced_state_start(struct daemon *d);
+void camfenced_state_tick(struct daemon *d);
+void camfenced_state_stop(struct daemon *d);
+
+/* camfenced_propose.c: `camfencectl propose`; arg a group, a named device, a
+ * MAC or NULL (every device); since 0: every flow */
+void camfenced_propose_reply(struct daemon *d, FILE *f, const char *arg, time_t since);
 
 /* camfenced_control.c */
 void camfenced_control_serve(struct daemon *d);

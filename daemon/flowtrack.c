@@ -793,3 +793,135 @@ void camfence_flowtrack_print_flows(const struct cf_flowtrack *t, const uint8_t 
 		"DESTINATION", "PROTO", "PORT", "VERDICT", "PACKETS", "BYTES", "LAST SEEN");
 	each_device(t, mac, rows_print, out);
 }
+
+/* ---- the learning state ---- */
+
+int camfence_flowtrack_walk(const struct cf_flowtrack *t,
+			    int (*device_fn)(const struct cf_flow_device_record *r, void *ctx),
+			    int (*flow_fn)(const struct cf_flow_record *r, void *ctx), void *ctx)
+{
+	const struct device *d;
+	const struct flow *f;
+	int ret;
+
+	if (!t)
+		return 0;
+	for (d = t->devices; d && device_fn; d = d->hh.next) {
+		struct cf_flow_device_record r = { .first_seen = d->first_seen,
+			.last_seen = d->last_seen, .pass_pkts = d->pass_pkts,
+			.pass_bytes = d->pass_bytes, .drop_pkts = d->drop_pkts,
+			.drop_bytes = d->drop_bytes, .n4 = d->n4, .n6 = d->n6 };
+
+		memcpy(r.mac, d->mac, 6);
+		memcpy(r.name, d->name, sizeof(r.name));
+		memcpy(r.group, d->group, sizeof(r.group));
+		memcpy(r.vendor, d->vendor, sizeof(r.vendor));
+		memcpy(r.v4, d->v4, sizeof(r.v4));
+		memcpy(r.v6, d->v6, sizeof(r.v6));
+		ret = device_fn(&r, ctx);
+		if (ret)
+			return ret;
+	}
+	for (f = t->flows; f && flow_fn; f = f->hh.next) {
+		size_t alen = f->key.family == AF_INET ? 4 : 16;
+		struct cf_flow_record r = { .vlan = f->key.vlan, .ifindex = f->key.ifindex,
+			.family = f->key.family, .proto = f->key.proto, .verdict = f->verdict,
+			.dport = f->key.dport, .packets = f->packets, .bytes = f->bytes,
+			.first_seen = f->first_seen, .last_seen = f->last_seen,
+			.xdp_first = f->xdp_first, .xdp_packets = f->xdp_packets,
+			.xdp_bytes = f->xdp_bytes };
+
+		memcpy(r.mac, f->key.mac, 6);
+		memcpy(r.saddr, f->key.addrs, alen);
+		memcpy(r.daddr, f->key.addrs + alen, alen);
+		ret = flow_fn(&r, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int camfence_flowtrack_restore_device(struct cf_flowtrack *t, const struct cf_flow_device_record *r)
+{
+	struct device *d;
+
+	if (!t || !r || device_find(t, r->mac) || r->n4 > ADDRS_MAX || r->n6 > ADDRS_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	d = device_get(t, r->mac);
+	if (!d) {
+		errno = ENOMEM;
+		return -1;
+	}
+	name_set(d->name, sizeof(d->name), r->name);
+	name_set(d->group, sizeof(d->group), r->group);
+	name_set(d->vendor, sizeof(d->vendor), r->vendor);
+	d->first_seen = r->first_seen;
+	d->last_seen = r->last_seen;
+	d->pass_pkts = r->pass_pkts;
+	d->pass_bytes = r->pass_bytes;
+	d->drop_pkts = r->drop_pkts;
+	d->drop_bytes = r->drop_bytes;
+	d->n4 = r->n4;
+	d->n6 = r->n6;
+	memcpy(d->v4, r->v4, sizeof(d->v4));
+	memcpy(d->v6, r->v6, sizeof(d->v6));
+	return 0;
+}
+
+int camfence_flowtrack_restore_flow(struct cf_flowtrack *t, const struct cf_flow_record *r)
+{
+	size_t alen, keylen;
+	struct device *d;
+	union lookup l;
+	struct flow *f;
+	uint8_t n4, n6, v4[ADDRS_MAX][4], v6[ADDRS_MAX][16];
+
+	if (!t || !r || (r->family != AF_INET && r->family != AF_INET6)) {
+		errno = EINVAL;
+		return -1;
+	}
+	d = device_find(t, r->mac);
+	if (!d)
+		return 1;
+	alen = r->family == AF_INET ? 4 : 16;
+	keylen = sizeof(struct fkey) + 2 * alen;
+	l.k = (struct fkey){ .ifindex = r->ifindex, .vlan = r->vlan, .family = r->family,
+			     .proto = r->proto, .dport = r->dport };
+	memcpy(l.k.mac, r->mac, 6);
+	memcpy(l.k.addrs, r->saddr, alen);
+	memcpy(l.k.addrs + alen, r->daddr, alen);
+	HASH_FIND(hh, t->flows, &l, keylen, f);
+	if (f) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* the device's addresses are as saved, not as its flows' sources */
+	n4 = d->n4;
+	n6 = d->n6;
+	memcpy(v4, d->v4, sizeof(v4));
+	memcpy(v6, d->v6, sizeof(v6));
+	f = flow_new(t, d, &l, keylen);
+	/* flow_new put the source first: the saved list wins */
+	d->n4 = n4;
+	d->n6 = n6;
+	memcpy(d->v4, v4, sizeof(v4));
+	memcpy(d->v6, v6, sizeof(v6));
+	if (!f) {
+		errno = ENOMEM;
+		return -1;
+	}
+	f->packets = r->packets;
+	f->bytes = r->bytes;
+	f->first_seen = r->first_seen;
+	f->last_seen = r->last_seen;
+	f->verdict = r->verdict;
+	f->rule_id = CAMFENCE_RULE_DEFAULT;
+	f->generation = 0;	/* older than any generation of this run */
+	f->policy_id = UINT16_MAX;
+	f->xdp_first = r->xdp_first;
+	f->xdp_packets = r->xdp_packets;
+	f->xdp_bytes = r->xdp_bytes;
+	return 0;
+}

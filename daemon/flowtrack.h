@@ -92,4 +92,47 @@ json_object *camfence_flowtrack_flows_json(const struct cf_flowtrack *t, const u
 void camfence_flowtrack_print_devices(const struct cf_flowtrack *t, FILE *out);
 void camfence_flowtrack_print_flows(const struct cf_flowtrack *t, const uint8_t *mac, FILE *out);
 
+/* ---- the learning state: what camfenced keeps across restarts ---- */
+
+/* A device of the view as it is kept on disk (state_file.c). */
+struct cf_flow_device_record {
+	uint8_t mac[6];
+	char name[32], group[32], vendor[48];
+	uint32_t first_seen, last_seen;
+	uint64_t pass_pkts, pass_bytes, drop_pkts, drop_bytes;
+	uint8_t n4, n6;			/* at most 4 each, newest first */
+	uint8_t v4[4][4], v6[4][16];
+};
+
+/* A flow of the view. xdp_*: what the XDP table showed of it last, so that
+ * a camfenced taking over a pinned table does not count the same packets
+ * twice. Restored flows carry no rule: rule ids name the rules of one
+ * generation, which is gone after a restart. */
+struct cf_flow_record {
+	uint8_t mac[6];
+	uint16_t vlan;
+	uint32_t ifindex;
+	uint8_t family, proto, verdict;	/* verdict: enum camfence_verdict */
+	uint16_t dport;
+	uint8_t saddr[16], daddr[16];
+	uint64_t packets, bytes;
+	uint32_t first_seen, last_seen;
+	uint32_t xdp_first;
+	uint64_t xdp_packets, xdp_bytes;
+};
+
+/* Every device, then every flow, least recently touched first: restored in
+ * this order, the view evicts in the same order as before. A callback's
+ * non-zero return stops the walk and is returned. Either callback may be
+ * NULL. */
+int camfence_flowtrack_walk(const struct cf_flowtrack *t,
+			    int (*device_fn)(const struct cf_flow_device_record *r, void *ctx),
+			    int (*flow_fn)(const struct cf_flow_record *r, void *ctx), void *ctx);
+/* Put a record back into the view, within its maximums (the least recently
+ * touched goes, as always). A flow of a device the view does not hold is
+ * left out (returns 1). -1 with errno EINVAL (bad family, a device that is
+ * already held) or ENOMEM; 0 when added. */
+int camfence_flowtrack_restore_device(struct cf_flowtrack *t, const struct cf_flow_device_record *r);
+int camfence_flowtrack_restore_flow(struct cf_flowtrack *t, const struct cf_flow_record *r);
+
 #endif

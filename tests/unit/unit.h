@@ -22,6 +22,7 @@ Suite *names_suite(void);
 Suite *learned_suite(void);
 Suite *metrics_suite(void);
 Suite *dns_answer_suite(void);
+Suite *state_file_suite(void);
 void kmod_client_wire_tcases(Suite *s);	/* test_kmod_wire.c */
 
 #endif

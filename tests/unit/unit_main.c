@@ -23,6 +23,7 @@ int main(void)
 		learned_suite(),
 		metrics_suite(),
 		dns_answer_suite(),
+		state_file_suite(),
 		NULL,
 	};
 
