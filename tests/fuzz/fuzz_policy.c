@@ -209,6 +209,7 @@ static void touch_zone(struct walk *w, const struct cf_zone *z)
 	touch_name(z->unknown_policy, sizeof(z->unknown_policy));
 	touch_opt_loc(w, z->unknown_loc);
 	touch_ref(w, z->unknown_policy_idx, w->cfg->policies, z->unknown_policy);
+	ensure(z->mode <= CF_MODE_MONITOR);
 }
 
 static void touch_device(struct walk *w, const struct cf_device *d)
@@ -221,6 +222,7 @@ static void touch_device(struct walk *w, const struct cf_device *d)
 		touch_mac_prefix(&d->macs.v[i]);
 	for (i = 0; i < d->addrs.n; i++)
 		touch_prefix(&d->addrs.v[i]);
+	ensure(d->mode <= CF_MODE_MONITOR);
 }
 
 static void touch_set(struct walk *w, const struct cf_set *s)
@@ -231,6 +233,15 @@ static void touch_set(struct walk *w, const struct cf_set *s)
 	touch_loc(w, s->loc);
 	for (i = 0; i < s->prefixes.n; i++)
 		touch_prefix(&s->prefixes.v[i]);
+	/* host names as DNS has them: lower case, no dot at either end */
+	for (i = 0; i < s->names.n; i++) {
+		size_t len = strnlen(s->names.v[i].host, CF_HOST_MAX);
+
+		ensure(len > 0 && len < CF_HOST_MAX);
+		ensure(s->names.v[i].host[0] != '.' && s->names.v[i].host[len - 1] != '.');
+		ensure(!strpbrk(s->names.v[i].host, "ABCDEFGHIJKLMNOPQRSTUVWXYZ* "));
+		touch_loc(w, s->names.v[i].loc);
+	}
 }
 
 static void touch_member(struct walk *w, const struct cf_member *m)
@@ -273,6 +284,7 @@ static void touch_group(struct walk *w, const struct cf_group *g)
 
 	touch_name(g->name, sizeof(g->name));
 	touch_loc(w, g->loc);
+	ensure(g->mode <= CF_MODE_MONITOR);
 	for (i = 0; i < g->members.n; i++)
 		touch_member(w, &g->members.v[i]);
 	touch_name(g->zone, sizeof(g->zone));
@@ -305,6 +317,12 @@ static void touch_rule(struct walk *w, const struct cf_rule *r, size_t idx)
 		break;
 	case CF_DST_NAME:
 		ensure(r->dst_name[0]);
+		break;
+	case CF_DST_LEARNED:
+		/* a host or *.suffix, lower case */
+		ensure(r->dst_host && r->dst_host[0] && strlen(r->dst_host) < CF_HOST_MAX + 2);
+		ensure(!strchr(r->dst_host + (r->dst_host[0] == '*' ? 1 : 0), '*'));
+		ensure(!r->dsts.n);
 		break;
 	case CF_DST_ANY:
 	case CF_DST_LOCAL:
