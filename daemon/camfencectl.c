@@ -38,6 +38,10 @@ static void usage(FILE *f)
 		"  names           the host names policy sets hold: their addresses, TTLs, failures\n"
 		"  learned         what DNS told each device, for 'to name' rules: names, addresses,\n"
 		"                  TTLs; answers read and why some taught nothing\n"
+		"  propose [GROUP|DEVICE] [--since TIME]\n"
+		"                  a policy from what the group's devices (a named device, a MAC;\n"
+		"                  none: every device) were seen to reach: local hosts allowed,\n"
+		"                  the rest commented out with counts and names (docs/monitor.md)\n"
 		"  reload          reload the policy file (as SIGHUP does)\n"
 		"  stop [--detach] stop camfenced; enforcement stays in force unless --detach\n"
 		"  metrics         camfenced's counters in Prometheus's text format\n"
@@ -219,32 +223,36 @@ static int daemon_command(const char *sock, const char *cmd, int json, int argc,
 			json = 1;
 		} else if (!strcmp(argv[i], "--detach") && !strcmp(cmd, "stop")) {
 			detach = 1;
-		} else if (!strcmp(argv[i], "--since") && !strcmp(cmd, "blocked")) {
+		} else if (!strcmp(argv[i], "--since") &&
+			   (!strcmp(cmd, "blocked") || !strcmp(cmd, "propose"))) {
 			if (i + 1 == argc) {
-				fprintf(stderr, "camfencectl: blocked: --since needs a TIME (90s, 10m, 2h, 1d, @EPOCH, 2026-11-30T21:00:00)\n");
+				fprintf(stderr, "camfencectl: %s: --since needs a TIME (90s, 10m, 2h, 1d, @EPOCH, 2026-11-30T21:00:00)\n",
+					cmd);
 				return 2;
 			}
 			if (camfence_alerts_parse_since(argv[++i], time(NULL), &since, err, sizeof(err))) {
-				fprintf(stderr, "camfencectl: blocked: --since: %s\n", err);
+				fprintf(stderr, "camfencectl: %s: --since: %s\n", cmd, err);
 				return 2;
 			}
 			has_since = 1;
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "camfencectl: %s: unknown option '%s'\n", cmd, argv[i]);
 			return 2;
-		} else if (!arg && !strcmp(cmd, "flows")) {
+		} else if (!arg && (!strcmp(cmd, "flows") || !strcmp(cmd, "propose"))) {
 			arg = argv[i];
 		} else {
 			fprintf(stderr, "camfencectl: %s: too many arguments\n", cmd);
 			return 2;
 		}
 	}
-	if (json && (!strcmp(cmd, "reload") || !strcmp(cmd, "stop") || !strcmp(cmd, "metrics"))) {
+	if (json && (!strcmp(cmd, "reload") || !strcmp(cmd, "stop") || !strcmp(cmd, "metrics") ||
+		     !strcmp(cmd, "propose"))) {
 		fprintf(stderr, "camfencectl: %s: has no --json output\n", cmd);
 		return 2;
 	}
 	if (arg && strlen(arg) > 64) {
-		fprintf(stderr, "camfencectl: flows: '%.64s...' is not a MAC address\n", arg);
+		fprintf(stderr, "camfencectl: %s: '%.64s...' is %s\n", cmd, arg,
+			!strcmp(cmd, "flows") ? "not a MAC address" : "too long for a group, a device or a MAC");
 		return 2;
 	}
 	n = snprintf(req, sizeof(req), "%s%s%s%s%s", cmd, arg ? " " : "", arg ? arg : "",
@@ -265,7 +273,7 @@ int main(int argc, char **argv)
 	};
 	static const char *const daemon_cmds[] = {
 		"status", "devices", "flows", "blocked", "rules", "reload", "stop",
-		"metrics", "names", "learned",
+		"metrics", "names", "learned", "propose",
 	};
 	const char *sock = CAMFENCE_CONTROL_PATH, *config = DEFAULT_CONFIG, *cmd;
 	int c, nargs, json = 0;

@@ -360,6 +360,7 @@ static const struct {
 	{ "metrics", 0, 0, 0, 0 },
 	{ "names",   0, 1, 0, 0 },
 	{ "learned", 0, 1, 0, 0 },
+	{ "propose", 1, 0, 1, 0 },
 };
 
 static int validate(const struct request *r, char *err, size_t errlen)
@@ -434,6 +435,8 @@ static void dispatch(struct daemon *d, const struct request *r, FILE *f)
 			emit_json(f, camfenced_learned_json(d));
 		else
 			camfenced_learned_print(camfenced_learned_json(d), f);
+	} else if (!strcmp(r->cmd, "propose")) {
+		camfenced_propose_reply(d, f, r->arg, r->has_since ? r->since : 0);
 	}
 }
 

@@ -23,6 +23,7 @@ Suite *learned_suite(void);
 Suite *metrics_suite(void);
 Suite *dns_answer_suite(void);
 Suite *state_file_suite(void);
+Suite *propose_suite(void);
 void kmod_client_wire_tcases(Suite *s);	/* test_kmod_wire.c */
 
 #endif

@@ -24,6 +24,7 @@ int main(void)
 		metrics_suite(),
 		dns_answer_suite(),
 		state_file_suite(),
+		propose_suite(),
 		NULL,
 	};
 
