@@ -12,7 +12,7 @@
 # nothing failed and the VM got to the end of the tests.
 #
 # Environment: CAMFENCE_KO, CAMFENCECTL (binaries under test), QEMU,
-# VM_TIMEOUT (seconds, default 300), VM_LOG (keep the console log there),
+# VM_TIMEOUT (seconds, default 900: under TCG on a busy machine the layer takes minutes), VM_LOG (keep the console log there),
 # VM_MEM (MB, default 512), VM_SMP (CPUs, default 2: the counters test
 # sends from each),
 # VM_SCRIPT (run in the VM instead of tests.sh, as /tests.sh; it reports the
@@ -27,7 +27,7 @@ top=$(cd "$here/../.." && pwd)
 ko=${CAMFENCE_KO:-$top/build/kmod/camfence.ko}
 ctl=${CAMFENCECTL:-$top/build/camfencectl}
 qemu=${QEMU:-qemu-system-x86_64}
-timeout=${VM_TIMEOUT:-300}
+timeout=${VM_TIMEOUT:-900}
 mem=${VM_MEM:-512}
 
 die() {
