@@ -8,12 +8,14 @@
  * later copy of an entry never decides a packet. Fixtures in tests/mud.
  */
 #include <dirent.h>
+#include <libgen.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "camfence.h"
@@ -581,6 +583,24 @@ static void assert_required_fields(const char *json, const char *url)
 	json_object_put(doc);
 }
 
+/* As camfencectl writes it: last-update is now, in RFC 3339's form. */
+static void assert_required_fields_now(const char *json)
+{
+	struct json_object *doc = json_tokener_parse(json), *mud;
+	const char *stamp;
+	struct tm tm = { 0 };
+	char *end;
+
+	ck_assert_ptr_nonnull(doc);
+	ck_assert(json_object_object_get_ex(doc, "ietf-mud:mud", &mud));
+	ck_assert_str_eq(string_at(mud, "mud-url"), "https://mud.example.invalid/camfence/cams.json");
+	stamp = string_at(mud, "last-update");
+	end = strptime(stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+	ck_assert_msg(end && !strcmp(end, "+00:00"), "last-update '%s'", stamp);
+	ck_assert_int_lt(labs((long)(timegm(&tm) - time(NULL))), 60);
+	json_object_put(doc);
+}
+
 START_TEST(required_fields)
 {
 	struct run r;
@@ -725,6 +745,70 @@ START_TEST(command_line)
 }
 END_TEST
 
+/* Output of a shell command, and its exit status. */
+static void run_shell(const char *cmd, struct run *r)
+{
+	FILE *p = popen(cmd, "r");
+	FILE *m = open_memstream(&r->out, &r->out_len);
+	int c;
+
+	ck_assert_ptr_nonnull(p);
+	while ((c = fgetc(p)) != EOF)
+		fputc(c, m);
+	fclose(m);
+	r->rc = WEXITSTATUS(pclose(p));
+	r->err = NULL;
+}
+
+/* camfencectl -c FILE mud-export GROUP: the MUD file on stdout alone, the
+ * refusals on stderr alone. */
+START_TEST(camfencectl_binary)
+{
+	char exe[PATH_MAX], ctl[PATH_MAX + 32], *cmd, *want, *fixture;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct run r;
+
+	ck_assert_int_gt(n, 0);
+	exe[n] = '\0';
+	/* BUILD/tests/unit_tests -> BUILD/camfencectl */
+	snprintf(ctl, sizeof(ctl), "%s/camfencectl", dirname(dirname(exe)));
+	ck_assert_msg(access(ctl, X_OK) == 0, "%s is missing: run make first", ctl);
+
+	ck_assert_int_gt(asprintf(&cmd, "%s -c %s mud-export cams 2>/dev/null", ctl,
+				  MUD_DIR "/export-everything.conf"), 0);
+	run_shell(cmd, &r);
+	ck_assert_int_eq(r.rc, 0);
+	assert_required_fields_now(r.out);
+	free(r.out);
+	free(cmd);
+
+	ck_assert_int_gt(asprintf(&cmd, "%s -c %s mud-export cams 2>&1 >/dev/null", ctl,
+				  MUD_DIR "/export-refuse.conf"), 0);
+	run_shell(cmd, &r);
+	ck_assert_int_eq(r.rc, 1);
+	fixture = slurp(MUD_DIR "/export-refuse.err");
+	want = with_path(fixture, MUD_DIR "/export-refuse.conf");
+	ck_assert_str_eq(r.out, want);
+	free(want);
+	free(fixture);
+	free(r.out);
+	free(cmd);
+
+	ck_assert_int_gt(asprintf(&cmd, "%s mud-export 2>&1 >/dev/null", ctl), 0);
+	run_shell(cmd, &r);
+	ck_assert_int_eq(r.rc, 2);
+	ck_assert_str_eq(r.out, "camfencectl: mud-export: the GROUP is missing\nusage: camfencectl [-c FILE] mud-export [--url URL] GROUP\n");
+	free(r.out);
+	free(cmd);
+
+	ck_assert_int_gt(asprintf(&cmd, "%s --help", ctl), 0);
+	run_shell(cmd, &r);
+	ck_assert_ptr_nonnull(strstr(r.out, "\n  mud-export [--url URL] GROUP\n"));
+	free(r.out);
+	free(cmd);
+}
+END_TEST
+
 Suite *mud_export_suite(void)
 {
 	Suite *s = suite_create("mud_export");
@@ -740,6 +824,7 @@ Suite *mud_export_suite(void)
 	tcase_add_test(bad, refusals_name_file_line_and_why);
 	tcase_add_test(bad, bad_group_file_or_url);
 	tcase_add_test(bad, command_line);
+	tcase_add_test(bad, camfencectl_binary);
 	suite_add_tcase(s, good);
 	suite_add_tcase(s, bad);
 	return s;
