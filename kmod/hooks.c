@@ -248,17 +248,20 @@ static unsigned int forward(struct sk_buff *skb, const struct nf_hook_state *sta
 	source_mac(skb, state->in, &p);
 	err = ipv6 ? parse_ipv6(skb, &p) : parse_ipv4(skb, &p);
 	if (err) {
-		/* a camera-facing interface gets no benefit of the doubt */
+		/* a camera-facing interface gets no benefit of the doubt,
+		 * unless it is only watched (`mode monitor`) */
+		u8 v = camfence_policy_monitored(gen, iface, &p) ? CAMFENCE_WOULD_DROP :
+								     CAMFENCE_DROP;
+
 		camfence_counters_stat(&pn->counters, CAMFENCE_STAT_MALFORMED, 1);
-		camfence_counters_count(&pn->counters, NULL, 0, CAMFENCE_RULE_DEFAULT,
-					CAMFENCE_DROP, skb->len);
+		camfence_counters_count(&pn->counters, NULL, 0, CAMFENCE_RULE_DEFAULT, v, skb->len);
 		r = (struct camfence_result){ .policy_id = CAMFENCE_POLICY_NONE,
 					      .rule_id = CAMFENCE_RULE_DEFAULT,
-					      .verdict = CAMFENCE_DROP,
+					      .verdict = v,
 					      .reason = CAMFENCE_REASON_MALFORMED };
 		if (opens_connection(skb))
 			camfence_events_report(state->net, pn, gen, ifindex, &p, &r);
-		return NF_DROP;
+		return v == CAMFENCE_DROP ? NF_DROP : NF_ACCEPT;
 	}
 
 	/*
@@ -277,11 +280,11 @@ static unsigned int forward(struct sk_buff *skb, const struct nf_hook_state *sta
 	}
 	camfence_counters_count(&pn->counters, gen->rules, r.device_id, r.rule_id, r.verdict,
 				skb->len);
-	if (r.verdict != CAMFENCE_DROP)
+	if (r.verdict == CAMFENCE_PASS)
 		return NF_ACCEPT;
 	if ((r.flags & CAMFENCE_DECISION_LOG) && opens_connection(skb))
 		camfence_events_report(state->net, pn, gen, ifindex, &p, &r);
-	return NF_DROP;
+	return r.verdict == CAMFENCE_DROP ? NF_DROP : NF_ACCEPT;
 }
 
 static unsigned int ipv4_forward(void *priv, struct sk_buff *skb,

@@ -114,6 +114,8 @@ static enum refusal iface_value(const void *value)
 		return R_ZONE;
 	if (v->unknown_policy >= CAMFENCE_MAX_POLICIES && v->unknown_policy != CAMFENCE_POLICY_NONE)
 		return R_POLICY;
+	if (v->flags & ~CAMFENCE_IFACE_MONITOR)
+		return R_FLAGS;
 	if (nonzero(v->pad, sizeof(v->pad)))
 		return R_VALUE_PAD;
 	return verdict(v->unknown_verdict);
@@ -149,7 +151,8 @@ static enum refusal device_value(const void *value)
 {
 	const struct camfence_device *v = value;
 
-	return v->policy_id < CAMFENCE_MAX_POLICIES ? ACCEPTED : R_POLICY;
+	/* the monitored bit aside, a policy id */
+	return (v->policy_id & ~CAMFENCE_DEVICE_MONITOR) < CAMFENCE_MAX_POLICIES ? ACCEPTED : R_POLICY;
 }
 
 static enum refusal dst_key(const struct camfence_gen *g, const void *key)
@@ -765,7 +768,7 @@ void camfence_policy_classify(const struct camfence_gen *gen, const struct camfe
 	r->policy_flags = 0;
 	if (dev) {
 		r->device_id = dev->device_id;
-		policy = dev->policy_id;
+		policy = dev->policy_id & ~CAMFENCE_DEVICE_MONITOR;
 		r->reason = CAMFENCE_REASON_DEFAULT;
 	} else {
 		r->device_id = 0;
@@ -775,7 +778,7 @@ void camfence_policy_classify(const struct camfence_gen *gen, const struct camfe
 			r->policy_id = CAMFENCE_POLICY_NONE;
 			r->verdict = iface->unknown_verdict;
 			r->flags = r->verdict == CAMFENCE_DROP ? CAMFENCE_DECISION_LOG : 0;
-			return;
+			goto monitor;
 		}
 	}
 	r->policy_id = policy;
@@ -797,4 +800,19 @@ void camfence_policy_classify(const struct camfence_gen *gen, const struct camfe
 	}
 	if (r->device_id)
 		learned_decision(gen, p, r);
+monitor:
+	/* `mode monitor`: what the policy drops passes, reported, as in XDP */
+	if (r->verdict == CAMFENCE_DROP && camfence_policy_monitored(gen, iface, p))
+		r->verdict = CAMFENCE_WOULD_DROP;
+}
+
+bool camfence_policy_monitored(const struct camfence_gen *gen, const struct camfence_iface *iface,
+			       const struct camfence_packet *p)
+{
+	const struct camfence_device *dev;
+
+	dev = find_device(gen, camfence_zone_scope(gen->slot, iface->zone_id), p);
+	if (dev)
+		return dev->policy_id & CAMFENCE_DEVICE_MONITOR;
+	return iface->flags & CAMFENCE_IFACE_MONITOR;
 }

@@ -94,6 +94,9 @@ const struct camfence_iface *camfence_policy_iface(const struct camfence_gen *ge
 						   u32 ifindex, u16 vlan);
 /* classify() of the XDP program: same lookups, same result, learned
  * destinations included. */
+/* `mode monitor` for p's device, or for the zone's unknown devices. */
+bool camfence_policy_monitored(const struct camfence_gen *gen, const struct camfence_iface *iface,
+			       const struct camfence_packet *p);
 void camfence_policy_classify(const struct camfence_gen *gen, const struct camfence_iface *iface,
 			      const struct camfence_packet *p, struct camfence_result *r);
 
