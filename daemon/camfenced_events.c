@@ -79,7 +79,7 @@ void camfenced_events_handle(struct daemon *d, const struct camfence_event *ev,
 			       sizeof(line));
 	nsd = camfence_events_sd(ev, g ? g->cfg : NULL, g ? g->compiled : NULL, &an, sd,
 				 CAMFENCE_EVENTS_SD_MAX);
-	if (ev->verdict != CAMFENCE_DROP) {
+	if (ev->verdict == CAMFENCE_PASS) {
 		/* `allow ... log`: a record, not an alarm */
 		syslog(LOG_INFO, "%s", line);
 		d->events_allowed++;
@@ -120,7 +120,7 @@ static int sync_flow(const struct camfence_flow_key *k, const struct camfence_fl
 	camfenced_policy_names(s->d, camfenced_policy_generation(s->d, f->generation),
 			       f->device_id, k->mac, &names);
 	more = camfence_flowtrack_update_xdp(s->d->flows, k, f, &names, s->to_wall);
-	if (more && f->verdict == CAMFENCE_DROP)
+	if (more && f->verdict != CAMFENCE_PASS)
 		camfence_alerts_more(s->d->alerts, k->mac, k->family, k->daddr, k->proto, k->dport,
 				     more, s->now);
 	return 0;

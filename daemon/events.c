@@ -62,15 +62,15 @@ static void decided_by(const struct camfence_event *ev, const struct cf_config *
 	}
 	if (ev->reason == CAMFENCE_REASON_UNKNOWN_DEVICE && ev->policy_id == CAMFENCE_POLICY_NONE) {
 		snprintf(buf, len, "unknown device (zone default %s)",
-			 ev->verdict == CAMFENCE_DROP ? "deny" : "allow");
+			 ev->verdict != CAMFENCE_PASS ? "deny" : "allow");
 		return;
 	}
 	if (pol)
-		snprintf(buf, len, "default %s %s:%u", ev->verdict == CAMFENCE_DROP ? "deny" : "allow",
+		snprintf(buf, len, "default %s %s:%u", ev->verdict != CAMFENCE_PASS ? "deny" : "allow",
 			 camfence_policy_file(cfg, pol->default_loc.line ? pol->default_loc : pol->loc),
 			 pol->default_loc.line ? pol->default_loc.line : pol->loc.line);
 	else
-		snprintf(buf, len, "default %s", ev->verdict == CAMFENCE_DROP ? "deny" : "allow");
+		snprintf(buf, len, "default %s", ev->verdict != CAMFENCE_PASS ? "deny" : "allow");
 }
 
 /* Registry names may hold quotes; the line quotes the vendor, so they go. */
@@ -89,7 +89,8 @@ static void collect(const struct camfence_event *ev, const struct cf_config *cfg
 {
 	int family = ev->family == AF_INET6 ? AF_INET6 : AF_INET;
 
-	f->action = ev->verdict == CAMFENCE_DROP ? "blocked" : "allowed";
+	f->action = ev->verdict == CAMFENCE_DROP ? "blocked" :
+		    ev->verdict == CAMFENCE_WOULD_DROP ? "would block" : "allowed";
 	f->proto = camfence_policy_proto_name(ev->proto, f->protobuf);
 	f->ports = ev->proto == IPPROTO_TCP || ev->proto == IPPROTO_UDP;
 	if (!inet_ntop(family, ev->saddr, f->saddr, sizeof(f->saddr)))

@@ -204,7 +204,9 @@ int camfence_explain(const struct camfence_explain_args *a, FILE *out, FILE *err
 		fprintf(out, "essential: passes unless a rule denies it (DHCP, neighbour discovery)\n");
 	if (!a->proto)
 		fprintf(out, "note: no protocol given; rules for a protocol were not considered\n");
-	fprintf(out, "verdict: %s\n", d.verdict == CAMFENCE_DROP ? "deny" : "allow");
+	fprintf(out, "verdict: %s\n", d.verdict == CAMFENCE_DROP ? "deny" :
+		d.verdict == CAMFENCE_WOULD_DROP ? "would deny (mode monitor: it passes, reported)" :
+						   "allow");
 	ret = 0;
 out:
 	camfence_policy_free(cfg);

@@ -696,7 +696,9 @@ static json_object *row_json(const struct device *d, const struct row *r)
 			       json_object_new_string(camfence_policy_proto_name(r->proto, proto)));
 	json_object_object_add(o, "port", json_object_new_int(r->dport));
 	json_object_object_add(o, "verdict",
-			       json_object_new_string(r->verdict == CAMFENCE_DROP ? "blocked" : "allowed"));
+			       json_object_new_string(r->verdict == CAMFENCE_DROP ? "blocked" :
+						      r->verdict == CAMFENCE_WOULD_DROP ? "would block" :
+											   "allowed"));
 	json_object_object_add(o, "packets", j64(r->packets));
 	json_object_object_add(o, "bytes", j64(r->bytes));
 	json_object_object_add(o, "first_seen", j64(r->first_seen));
@@ -773,7 +775,8 @@ static int rows_print(const struct device *d, const struct row *rows, size_t n, 
 		inet_ntop(r->family, r->daddr, dst, sizeof(dst));
 		fprintf(out, "%-17s  %-12s  %-25s  %-6s  %5u  %-7s  %8llu  %10llu  %s\n", mac,
 			or_dash(d->group), dst, camfence_policy_proto_name(r->proto, proto), r->dport,
-			r->verdict == CAMFENCE_DROP ? "blocked" : "allowed",
+			r->verdict == CAMFENCE_DROP ? "blocked" :
+			r->verdict == CAMFENCE_WOULD_DROP ? "would block" : "allowed",
 			(unsigned long long)r->packets, (unsigned long long)r->bytes,
 			time_str(r->last_seen, when));
 	}
