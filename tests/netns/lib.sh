@@ -177,10 +177,10 @@ policy lan-only {
 CONF
 }
 
-# The options every camfenced of a test runs with: its socket, pid file and
-# pins inside the test's directory.
+# The options every camfenced of a test runs with: its socket, pid file,
+# pins and learning state inside the test's directory.
 daemon_args() {
-	echo "-s $CF_DIR/ctl.sock --pidfile $CF_DIR/camfenced.run --pin-dir $CF_DIR/bpffs/camfence"
+	echo "-s $CF_DIR/ctl.sock --pidfile $CF_DIR/camfenced.run --pin-dir $CF_DIR/bpffs/camfence --state-dir $CF_DIR/state"
 }
 
 # daemon_up CONF [OPTION...]
