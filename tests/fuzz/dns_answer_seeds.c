@@ -150,6 +150,20 @@ int main(int argc, char **argv)
 	     "qd a\\.b\\000\\255*.Example.COM. IN A",
 	     "an a\\.b\\000\\255*.example.com. 300 IN A 192.0.2.1"));
 
+	/* one CNAME link more than the parser follows */
+	seed(d, "cname-nine-links", (struct hdr){ 0 }, LINES(
+	     "qd n0.example. IN A",
+	     "an n0.example. 300 IN CNAME n1.example.",
+	     "an n1.example. 300 IN CNAME n2.example.",
+	     "an n2.example. 300 IN CNAME n3.example.",
+	     "an n3.example. 300 IN CNAME n4.example.",
+	     "an n4.example. 300 IN CNAME n5.example.",
+	     "an n5.example. 300 IN CNAME n6.example.",
+	     "an n6.example. 300 IN CNAME n7.example.",
+	     "an n7.example. 300 IN CNAME n8.example.",
+	     "an n8.example. 300 IN CNAME n9.example.",
+	     "an n9.example. 300 IN A 192.0.2.9"));
+
 	many[0] = "qd many.example.com. IN A";
 	for (i = 0; i < 70; i++) {
 		snprintf(lines[i], sizeof(lines[i]), "an many.example.com. 60 IN A 198.51.100.%d", i + 1);
