@@ -61,6 +61,7 @@ struct export_ctx {
 	const struct cf_config *cfg;
 	FILE *err;
 	unsigned int nerrors;
+	int quiet;			/* the rest of a `tunnel` line: said once */
 	atom_vec atoms;
 };
 
@@ -73,14 +74,16 @@ static void rule_msg(struct export_ctx *x, struct cf_loc loc, int refuse, const 
 {
 	va_list ap;
 
+	if (refuse)
+		x->nerrors++;
+	if (x->quiet)
+		return;
 	fprintf(x->err, "%s:%u: %s", camfence_policy_file(x->cfg, loc), loc.line,
 		refuse ? "" : "note: ");
 	va_start(ap, fmt);
 	vfprintf(x->err, fmt, ap);
 	va_end(ap);
 	fputc('\n', x->err);
-	if (refuse)
-		x->nerrors++;
 }
 
 static int proto_fits(uint8_t proto, int family)
@@ -429,11 +432,13 @@ static void export_policy(struct export_ctx *x, const struct cf_policy *p)
 	for (i = 0; i < p->rules.n; i++) {
 		const struct cf_rule *r = &p->rules.v[i];
 
-		if (r->loc.file != last.file || r->loc.line != last.line)
+		x->quiet = r->loc.file == last.file && r->loc.line == last.line;
+		if (!x->quiet)
 			seq = 0;
 		last = r->loc;
 		expand_rule(x, r, &seq);
 	}
+	x->quiet = 0;
 	if (p->default_verdict == CAMFENCE_PASS)
 		rule_msg(x, p->default_loc.line ? p->default_loc : p->loc, 1,
 			 "'default allow': a MUD file lists what the device may do and anything else is dropped; end the policy in 'default deny' (with 'allow' rules for what the device needs)");

@@ -650,6 +650,7 @@ START_TEST(notes_for_what_is_left_out)
 			     "policy p {\n"
 			     "\tallow to 192.0.2.1 tcp 443 log 10/minute\n"
 			     "\tallow to cam2 tcp 80\n"
+			     "\tdeny tunnel log 5/minute\n"
 			     "\tdefault deny log 60/hour\n"
 			     "}\n");
 	run_export(conf, "g", NULL, &r);
@@ -657,11 +658,13 @@ START_TEST(notes_for_what_is_left_out)
 	ck_assert_int_gt(asprintf(&want,
 				  "%1$s:10: note: log 10 per 60 s: MUD has no rate; the entry logs every flow (log-syslog)\n"
 				  "%1$s:11: note: 'to cam2' names no address (a device known by its MAC only): the rule matches nothing and is left out\n"
-				  "%1$s:12: note: the default's logging: MUD has no default entry; mud-import ends the policy in 'default deny', which logs every flow\n",
+				  "%1$s:12: note: log 5 per 60 s: MUD has no rate; the entry logs every flow (log-syslog)\n"
+				  "%1$s:13: note: the default's logging: MUD has no default entry; mud-import ends the policy in 'default deny', which logs every flow\n",
 				  conf), 0);
 	ck_assert_str_eq(r.err, want);
 	ck_assert_ptr_nonnull(strstr(r.out, "\"logging\": \"log-syslog\""));
-	ck_assert_uint_eq(assert_round_trip(conf, "g"), 1);
+	/* 192.0.2.1, and tunnel's 12 protocols and ports in each family */
+	ck_assert_uint_eq(assert_round_trip(conf, "g"), 25);
 	free(want);
 	free(conf);
 	run_free(&r);
