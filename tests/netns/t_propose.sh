@@ -61,7 +61,7 @@ cam "$CAMGEN" tcp --dst "${CLOUD_IPS[1]}" --port 443 --timeout-ms 300 >/dev/null
 sleep 1.5
 
 P=$CF_DIR/proposed.conf
-ctl propose cams >"$P"
+ctl propose cams >"$P" || true
 check "propose: DNS and NTP to the router" grep -qx "${TAB}allow to router udp 53,123" "$P"
 check "propose: the NVR's stream is allowed, host and port" \
 	grep -q "^${TAB}allow to $NVR_IP udp 5004${TAB}# 3 packets" "$P"
@@ -105,7 +105,7 @@ daemon_up "$CF_DIR/camfence.conf" --state-dir "$STATE"
 check "state: read back at start" wait_for 5 grep -q \
 	"learned-flows.json: ${counts% *} devices and ${counts#* } flows learned before this start" "$CF_DIR/camfenced.out"
 P2=$CF_DIR/proposed2.conf
-ctl propose cams >"$P2"
+ctl propose cams >"$P2" || true
 check "restart: the cloud host is still listed" grep -q "^${TAB}# ${CLOUD_IPS[0]}: 4 packets" "$P2"
 check "restart: the NVR is still allowed, counts not doubled" \
 	grep -q "^${TAB}allow to $NVR_IP udp 5004${TAB}# 3 packets" "$P2"
@@ -151,7 +151,7 @@ lan_mac=$(ip -n "$NS_RTR" -j link show lan0 | sed -n 's/.*"address":"\([^"]*\)".
 cam "$CAMGEN" replay --iface cam0 --pcap "$PCAP" --dmac "$lan_mac" --fast >/dev/null
 sleep 1.5
 P=$CF_DIR/proposed.conf
-ctl propose cams >"$P"
+ctl propose cams >"$P" || true
 check "capture: the phone on the LAN is allowed" grep -q "^${TAB}allow to $PHONE udp " "$P"
 for ip in "${CLOUD[@]}"; do
 	check "capture: cloud host $ip is commented out for review" \
