@@ -56,14 +56,16 @@ static uint16_t rd16(const uint8_t *p)
 }
 
 /* ---- the wire data, before ldns reads it -------------------------------
- * ldns stops reading after the records the header counts and does not hold
- * a record's data to its length, so what it would accept silently (bytes
- * after the last record, an A record with five bytes of data, a pointer
- * that leads in circles until its hop limit) is refused here first. */
+ * ldns (1.8) stops reading after the records the header counts, does not
+ * hold a record's data to its length and follows pointers forward, so what
+ * it would accept silently (bytes after the last record, an A record with
+ * five bytes of data, a pointer that leads in circles until its hop limit)
+ * is refused here first. */
 
-/* The name at *pos, which ends by end: labels of at most 63 bytes (ldns
- * checks that), 255 bytes in all, pointers that point back. Moves *pos past
- * the name's bytes in place. Returns why it is broken, or NULL. */
+/* The name at *pos, which ends by end: labels of at most 63 bytes (a
+ * length byte of 64 to 191 is an extended label type, which RFC 6891
+ * retired), 255 bytes in all, pointers that point back. Moves *pos past the
+ * name's bytes in place. Returns why it is broken, or NULL. */
 static const char *wire_name(const uint8_t *msg, size_t end, size_t *pos)
 {
 	size_t p = *pos, lowest = *pos, after = 0, total = 1;
