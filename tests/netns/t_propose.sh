@@ -128,6 +128,21 @@ daemon_down
 check "truncated: a good file is written in its place" \
 	/usr/bin/python3 -c "import json,sys; sys.exit(json.load(open('$STATE/learned-flows.json'))['version'] != 1)"
 
+# monitor mode: what would be blocked passes, is proposed for review as
+# "would block", and is still so after a restart
+sed -i 's/^\tpolicy lan-only$/\tpolicy lan-only\n\tmode monitor/' "$CF_DIR/camfence.conf"
+daemon_up "$CF_DIR/camfence.conf" --state-dir "$STATE"
+cam "$CAMGEN" udp --dst "${CLOUD_IPS[2]}" --port 32100 --count 2 >/dev/null
+sleep 1.5
+check "monitor: would block, proposed for review" \
+	grep -q "^${TAB}# ${CLOUD_IPS[2]}: 2 packets .*; would block$" <(ctl propose cams || true)
+daemon_down
+check "monitor: kept as would-block" grep -q '"verdict":"would-block"' "$STATE/learned-flows.json"
+daemon_up "$CF_DIR/camfence.conf" --state-dir "$STATE"
+check "monitor: still would block after a restart" \
+	grep -q "^${TAB}# ${CLOUD_IPS[2]}: 2 packets .*; would block$" <(ctl propose cams || true)
+daemon_down
+
 # A real camera's capture (see t_replay.sh): its cloud hosts for review,
 # the phone on its LAN allowed.
 PCAP=${CAMFENCE_PCAP:-$CF_ROOT/../shared/testdata/yi_camera_sample.pcap}
