@@ -211,10 +211,6 @@ typedef size_t (*cf_name_lookup_fn)(const char *host, struct cf_prefix *out, siz
  * names have now, in place of those they had. Returns how many rules changed
  * destinations. */
 size_t camfence_policy_bind_names(struct cf_config *cfg, cf_name_lookup_fn lookup, void *ctx);
-/* Whether host (lower case, no trailing dot) is what a `to name` pattern
- * names: the same host, or for `*.suffix` a host one or more labels below
- * the suffix (not the suffix itself). */
-int camfence_policy_name_matches(const char *pattern, const char *host);
 /* Whether any rule is a `to name` rule. */
 int camfence_policy_uses_learned(const struct cf_config *cfg);
 /* Whether any set has names to resolve. */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dns_answer.h"
 #include "policy_compile.h"
 
 /* A rule as the compiler sees it within one policy. */
@@ -645,7 +646,7 @@ __u32 camfence_policy_learned_value(const struct cf_compiled *c, const struct cf
 			continue;
 		r = &cfg->policies.v[lr->policy].rules.v[lr->rule];
 		for (j = 0; j < nnames; j++)
-			if (camfence_policy_name_matches(r->dst_host, names[j]))
+			if (camfence_dns_name_match(r->dst_host, names[j]))
 				break;
 		if (j < nnames)
 			out->table[out->n++] = lr->table;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dns_answer.h"
 #include "camfence.h"
 #include "policy_match.h"
 
@@ -107,7 +108,7 @@ static int rule_matches(const struct cf_rule *r, const struct cf_packet *pkt, in
 		/* the names DNS told this device daddr answers for; an
 		 * unknown device learns nothing */
 		for (i = 0; managed && i < pkt->nlearned; i++)
-			if (camfence_policy_name_matches(r->dst_host, pkt->learned[i]))
+			if (camfence_dns_name_match(r->dst_host, pkt->learned[i]))
 				break;
 		if (!managed || i == pkt->nlearned)
 			return 0;

@@ -706,18 +706,6 @@ size_t camfence_policy_bind_names(struct cf_config *cfg, cf_name_lookup_fn looku
 	return changed;
 }
 
-int camfence_policy_name_matches(const char *pattern, const char *host)
-{
-	size_t pl, hl = strlen(host);
-
-	if (strncmp(pattern, "*.", 2))
-		return !strcmp(pattern, host);
-	pattern += 1;		/* ".suffix" */
-	pl = strlen(pattern);
-	/* at least one label, of at least one character, before the suffix */
-	return hl > pl && !strcmp(host + hl - pl, pattern);
-}
-
 int camfence_policy_uses_learned(const struct cf_config *cfg)
 {
 	size_t i, j;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dns_answer.h"
 #include "camfence.h"
 #include "policy.h"
 #include "policy_match.h"
@@ -340,7 +341,7 @@ START_TEST(name_rules_read_and_match)
 	size_t i;
 
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		ck_assert_msg(camfence_policy_name_matches(table[i].pattern, table[i].host) == table[i].match,
+		ck_assert_msg(camfence_dns_name_match(table[i].pattern, table[i].host) == table[i].match,
 			      "%s %s", table[i].pattern, table[i].host);
 
 	ck_assert_msg(cfg->nerrors == 0, "%s", cfg->nerrors ? cfg->errors[0] : "");
