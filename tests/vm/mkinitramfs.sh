@@ -29,8 +29,9 @@ out=$1 kver=$2 ko=$3 ctl=$4
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-# Modules the tests use besides camfence.ko and what it depends on.
-TEST_MODULES="veth 8021q"
+# Modules the tests use besides camfence.ko and what it depends on; clsact
+# (sch_ingress) and cls_bpf carry the DNS snooper's TC filter.
+TEST_MODULES="veth 8021q sch_ingress cls_bpf"
 # Dynamic tools the tests call by path (busybox sh prefers its own applets).
 TOOLS="/usr/sbin/ip /usr/sbin/genl"
 
@@ -75,6 +76,9 @@ copy_binary "$ctl" /usr/bin/camfencectl
 # camfenced, built beside camfencectl: pushes a policy to the module
 daemon=$(dirname "$ctl")/camfenced
 [ ! -x "$daemon" ] || copy_binary "$daemon" /usr/sbin/camfenced
+# the DNS snooper's test tool, built beside them
+snoop=$(dirname "$ctl")/dns_snoop_cat
+[ ! -x "$snoop" ] || copy_binary "$snoop" /usr/bin/dns_snoop_cat
 "${CC:-cc}" -O2 -Wall -Wextra -I"$top/include" -o "$stage/genl_probe" "$here/genl_probe.c" "$here/genl_records.c" ||
 	die "could not build genl_probe"
 copy_binary "$stage/genl_probe" /usr/bin/genl_probe
