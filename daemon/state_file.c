@@ -391,6 +391,54 @@ static int by_mac(const void *a, const void *b)
 		      ((const struct cf_flow_device_record *)b)->mac, 6);
 }
 
+/* A flow's key in the view: the same key twice is no file camfenced wrote. */
+static int by_flow_key(const void *x, const void *y)
+{
+	const struct cf_flow_record *a = *(const struct cf_flow_record *const *)x;
+	const struct cf_flow_record *b = *(const struct cf_flow_record *const *)y;
+	int c = memcmp(a->mac, b->mac, 6);
+
+	if (!c)
+		c = (a->ifindex > b->ifindex) - (a->ifindex < b->ifindex);
+	if (!c)
+		c = (int)a->vlan - (int)b->vlan;
+	if (!c)
+		c = (int)a->family - (int)b->family;
+	if (!c)
+		c = (int)a->proto - (int)b->proto;
+	if (!c)
+		c = (int)a->dport - (int)b->dport;
+	if (!c)
+		c = memcmp(a->saddr, b->saddr, 16);
+	if (!c)
+		c = memcmp(a->daddr, b->daddr, 16);
+	return c;
+}
+
+static int flows_unique(const struct loaded *l, char *why, size_t len)
+{
+	const struct cf_flow_record **v = calloc(l->nflows + 1, sizeof(*v));
+	size_t i;
+	int ret = 0;
+
+	if (!v) {
+		snprintf(why, len, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < l->nflows; i++)
+		v[i] = &l->flows[i];
+	qsort(v, l->nflows, sizeof(*v), by_flow_key);
+	for (i = 1; i < l->nflows && !ret; i++)
+		if (!by_flow_key(&v[i - 1], &v[i])) {
+			/* the later of the two in the file */
+			snprintf(why, len, "flow %zu is listed twice",
+				 (size_t)(v[i] > v[i - 1] ? v[i] - l->flows : v[i - 1] - l->flows));
+			ret = -1;
+		}
+	free(v);
+	return ret;
+}
+
 static int parse_root(json_object *root, struct loaded *l, char *why, size_t len)
 {
 	json_object *devs, *flows, *v;
@@ -445,7 +493,7 @@ static int parse_root(json_object *root, struct loaded *l, char *why, size_t len
 		}
 	}
 	free(sorted);
-	return 0;
+	return flows_unique(l, why, len);
 bad:
 	free(sorted);
 	return -1;

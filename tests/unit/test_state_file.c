@@ -281,6 +281,8 @@ static const struct {
 	  "its device is not in \"devices\"" },
 	{ "\"protocol\":6", "\"protocol\":\"tcp\"", "\"protocol\" is missing or not an integer" },
 	{ "\"last_seen\":1700000035", "\"last_seen\":1700000001", "first seen after last seen" },
+	{ "\"destination\":\"203.0.113.7\",\"protocol\":6,\"port\":443",
+	  "\"destination\":\"192.168.10.5\",\"protocol\":6,\"port\":554", "flow 1 is listed twice" },
 	{ "\"ipv4\":[\"192.168.10.20\"]", "\"ipv4\":[\"192.168.10.300\"]", "not an IPv4 address" },
 };
 
