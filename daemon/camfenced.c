@@ -370,8 +370,10 @@ static int parse_options(struct daemon *d, int argc, char **argv)
 			d->resolve_min_ttl = window;
 			break;
 		case O_STATE_DIR:
-			if (!optarg[0]) {
-				fprintf(stderr, "camfenced: --state-dir: a directory, or 'none'\n");
+			/* absolute: camfenced goes to / when it leaves the foreground */
+			if (optarg[0] != '/' && strcmp(optarg, "none")) {
+				fprintf(stderr, "camfenced: --state-dir '%s': expected an absolute path, or 'none'\n",
+					optarg);
 				return -2;
 			}
 			d->state_dir = strcmp(optarg, "none") ? optarg : "";

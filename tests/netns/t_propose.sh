@@ -48,6 +48,11 @@ daemon_down() {
 	wait_for 10 fails kill -0 "$pid"
 }
 
+out=$("$CAMFENCED" --state-dir state -c /nonexistent 2>&1 || true)
+check "state: a relative --state-dir is refused" \
+	grep -q "^camfenced: --state-dir 'state': expected an absolute path, or 'none'$" <<<"$out"
+check "state: it exits 2" test "$(rc_of "$CAMFENCED" --state-dir state -c /nonexistent)" -eq 2
+
 sandbox_up
 STATE=$CF_DIR/state
 write_zones "$CF_DIR/camfence.conf"
