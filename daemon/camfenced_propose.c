@@ -29,6 +29,7 @@ struct gather {
 	struct daemon *d;
 	const char *group;		/* devices of this group ... */
 	const char *devname;		/* ... or of this name ... */
+	const struct cf_device *dev;	/* (the named device, for its MACs) */
 	const uint8_t *mac;		/* ... or this one; all NULL: every device */
 	struct cf_propose_device *devs;
 	size_t ndevs, capdevs;
@@ -111,8 +112,17 @@ static bool wanted(const struct gather *g, const struct cf_flow_device_record *r
 		return !memcmp(r->mac, g->mac, 6);
 	if (g->group)
 		return !strcmp(r->group, g->group);
-	if (g->devname)
-		return !strcmp(r->name, g->devname);
+	if (g->devname) {
+		size_t i;
+
+		/* named by the flow view, or found by the MACs the device line gives */
+		if (!strcmp(r->name, g->devname))
+			return true;
+		for (i = 0; g->dev && i < g->dev->macs.n; i++)
+			if (camfence_addr_mac_match(g->dev->macs.v[i].mac, g->dev->macs.v[i].len, r->mac))
+				return true;
+		return false;
+	}
 	return true;
 }
 
@@ -133,6 +143,8 @@ static int device_take(const struct cf_flow_device_record *r, void *ctx)
 	}
 	g->devnames = n;
 	memcpy(g->devnames[g->ndevs], r->name, 32);
+	if (g->devname && !r->name[0])
+		snprintf(g->devnames[g->ndevs], 32, "%s", g->devname);
 	memcpy(g->devs[g->ndevs].mac, r->mac, 6);
 	g->ndevs++;
 	return 0;
@@ -250,8 +262,10 @@ void camfenced_propose_reply(struct daemon *d, FILE *f, const char *arg, time_t 
 			if (!strcmp(cfg->groups.v[i].name, arg))
 				group_idx = i;
 		for (i = 0; group_idx < 0 && i < cfg->devices.n && !g.devname; i++)
-			if (!strcmp(cfg->devices.v[i].name, arg))
+			if (!strcmp(cfg->devices.v[i].name, arg)) {
 				g.devname = arg;
+				g.dev = &cfg->devices.v[i];
+			}
 		if (group_idx >= 0) {
 			g.group = arg;
 			snprintf(subject, sizeof(subject), "group %s", arg);

@@ -21,6 +21,8 @@ zone nvrs {
 	unknown allow
 }
 
+device cam1 mac $CAM_MAC
+
 group cams {
 	mac $CAM_MAC
 	policy lan-only
@@ -86,6 +88,11 @@ check "propose: camfencectl check takes it" quiet rtr "$CAMFENCECTL" check "$P"
 check "propose: by MAC, the same rules" \
 	diff <(grep -v "^#\|^group\|policy \|mac " "$P") \
 	     <(ctl propose "$CAM_MAC" | grep -v "^#\|^group\|policy \|mac ")
+check "propose: a named device, the same rules" \
+	diff <(grep -v "^#\|^group\|policy \|mac " "$P") \
+	     <(ctl propose cam1 | grep -v "^#\|^group\|policy \|mac ")
+check "propose: a named device gets a group of its own" grep -qx "group cam1-alone {" <(ctl propose cam1)
+check "propose: with its name beside its MAC" grep -qx "${TAB}mac $CAM_MAC${TAB}# cam1" <(ctl propose cam1)
 check "propose: --since 1h keeps them" grep -q "tcp 554" <(ctl propose cams --since 1h)
 check "propose: --since @(future) leaves the flows out" \
 	fails grep -q "tcp 554" <(ctl propose cams --since @$(($(date +%s) + 3600)))
