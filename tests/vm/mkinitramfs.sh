@@ -90,7 +90,7 @@ if [ -f "$build/libcamfence.a" ] && [ -f "$build/camfence.skel.h" ]; then
 	"${CC:-cc}" -O2 -Wall -Wextra -D_GNU_SOURCE -I"$top/include" -I"$top/daemon" -I"$build" \
 		-I"$top/tests/bpf" $(pkg-config --cflags libnl-genl-3.0) -o "$stage/differential" \
 		"$here/differential.c" "$top/tests/bpf/packet.c" "$build/libcamfence.a" \
-		$(pkg-config --libs libbpf libnl-genl-3.0 libmnl json-c) ||
+		$(pkg-config --libs libbpf libnl-genl-3.0 libmnl json-c libcares ldns) ||
 		die "could not build differential"
 	copy_binary "$stage/differential" /usr/bin/differential
 	rm "$stage/differential"

@@ -830,6 +830,35 @@ learned_refusals() {
 	check "learned: the records survive every refusal" [ "$before" = "$after" ]
 }
 
+# learned_churn: the camera pings a learned address while its record is
+# replaced and deleted 100 times over: packets and updates meet under RCU.
+# Every update is answered 0, the pings are passed while the record is
+# there and dropped while it is not (both counts move), and the record set
+# last is what decides.
+learned_churn() {
+	s=$((GEN & 1)) rec="learned,1,$CAM,198.51.100.8"
+	p=$(counter device 1 3) d=$(counter device 1 5)
+	n c1 ping -q -c 400 -i 0.01 -W 1 198.51.100.8 >/dev/null 2>&1 &
+	pinger=$!
+	i=0
+	while [ $i -lt 100 ]; do
+		out=$(n r1 "$PROBE" -s "$s" learned-set "$GEN" "$rec=1000" 2>&1)
+		[ "$out" = 0 ] || { echo "set $i: $out"; break; }
+		out=$(n r1 "$PROBE" -s "$s" learned-del "$GEN" "$rec=1000" 2>&1)
+		[ "$out" = 0 ] || { echo "del $i: $out"; break; }
+		i=$((i + 1))
+	done
+	kill "$pinger" 2>/dev/null
+	wait "$pinger"
+	[ $i = 100 ] || return 1
+	p2=$(counter device 1 3) d2=$(counter device 1 5)
+	[ "$p2" -gt "$p" ] && [ "$d2" -gt "$d" ] ||
+		{ echo "pings passed $p -> $p2, dropped $d -> $d2"; return 1; }
+	out=$(n r1 "$PROBE" -s "$s" learned-set "$GEN" "$rec=1001,1000" 2>&1)
+	[ "$out" = 0 ] || { echo "set again: $out"; return 1; }
+	reaches c1 198.51.100.8 && learned_list 6 "learned 1 $CAM 198.51.100.8 1001,1000"
+}
+
 # A policy whose learned record names a table it lacks: COMMIT refuses it,
 # the live policy stays.
 learned_commit_refused() {
@@ -920,6 +949,8 @@ learned_destinations() {
 	check "learned: replaced: ping dropped" blocked c1 198.51.100.7
 	check "learned: replaced: UDP 5353 passed by rule 0" udp_judged pass 0 198.51.100.7 5353
 	check "learned: POLICY_GET returns the new value" learned_list 6 "learned 1 $CAM 198.51.100.7 1001"
+	check "learned: 100 replacements and deletions while the camera pings the address" \
+		learned_churn
 	learned_refusals
 	check "learned: COMMIT of a learned record naming a table the policy lacks refused (EINVAL)" \
 		learned_commit_refused
@@ -1098,9 +1129,11 @@ unload_load_cycles() {
 		"$IP" netns add scratch || { echo "cycle $c: netns add"; return 1; }
 		ctl_reports_version >/dev/null || { echo "cycle $c: camfencectl module"; return 1; }
 		if [ $((c % 3)) = 0 ]; then
-			# a policy in force while it goes, the camera's traffic dropped;
-			# and one in a namespace that goes first
-			out=$(policy_records replies "$CAM" | n r1 "$PROBE" push "$c" 0 - 2>&1)
+			# a policy in force while it goes (a learned destination too,
+			# freed with it), the camera's traffic dropped; and one in a
+			# namespace that goes first
+			out=$({ policy_records replies "$CAM"; echo "learned,1,$CAM,203.0.113.1=2"; } |
+				n r1 "$PROBE" push "$c" 0 - 2>&1)
 			[ "$(echo "$out" | tail -n 1)" = 0 ] || { echo "cycle $c: push: $out"; return 1; }
 			out=$(n scratch "$PROBE" push 1 1 "policy,0=drop,log,0" 2>&1)
 			[ "$out" = 0 ] || { echo "cycle $c: push to scratch: $out"; return 1; }
