@@ -28,13 +28,29 @@ group cams {
 	policy lan-only
 }
 
+set vendor {
+	resolve update.example.com
+}
+
 policy lan-only {
 	allow to 192.168.20.0/24
 	allow to $LAN_NET.0/24
 	allow to $NTP_IP udp 123
+	deny to vendor
 	default deny
 }
 CONF
+}
+
+# dnsmasq answers the vendor's host name with a cloud address, so that
+# propose can name it
+dns_up() {
+	ip netns exec "$NS_INET" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+		--no-hosts --listen-address="$DNS_IP" --bind-interfaces --port 53 \
+		--host-record="update.example.com,${CLOUD_IPS[1]}" \
+		--log-facility="$CF_DIR/dnsmasq.log" --pid-file="$CF_DIR/dnsmasq.run" &
+	echo $! >"$CF_DIR/dnsmasq.pid"
+	wait_for 5 grep -q "started" "$CF_DIR/dnsmasq.log"
 }
 
 rc_of() {
@@ -55,10 +71,13 @@ check "state: a relative --state-dir is refused" \
 	grep -q "^camfenced: --state-dir 'state': expected an absolute path, or 'none'$" <<<"$out"
 check "state: it exits 2" test "$(rc_of "$CAMFENCED" --state-dir state -c /nonexistent)" -eq 2
 
+command -v dnsmasq >/dev/null || { echo "SKIP dnsmasq is not installed (scripts/deps.sh)"; exit 77; }
 sandbox_up
 STATE=$CF_DIR/state
 write_zones "$CF_DIR/camfence.conf"
-daemon_up "$CF_DIR/camfence.conf" --state-dir "$STATE"
+dns_up
+daemon_up "$CF_DIR/camfence.conf" --state-dir "$STATE" --resolver "$DNS_IP"
+wait_for 5 bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl names | grep -q ${CLOUD_IPS[1]}"
 
 cam "$CAMGEN" udp --dst "$NVR_IP" --port 5004 --count 3 >/dev/null
 cam "$CAMGEN" tcp --dst "$NVR_IP" --port 554 --timeout-ms 300 >/dev/null || true
@@ -79,6 +98,8 @@ check "propose: its counts" grep -q "^${TAB}# $NTP_IP: 2 packets .*; allowed$" "
 check "propose: the cloud's P2P is commented out, blocked" \
 	grep -q "^${TAB}# ${CLOUD_IPS[0]}: 4 packets .*; blocked$" "$P"
 check "propose: the cloud's TCP is commented out" grep -qx "${TAB}#allow to ${CLOUD_IPS[1]} tcp 443" "$P"
+check "propose: with the name a policy set resolves it from" \
+	grep -q "^${TAB}# ${CLOUD_IPS[1]} update.example.com (a policy set resolves it): 1 packets" "$P"
 check "propose: no internet host is allowed" \
 	fails grep -Eq "^${TAB}allow to ($NTP_IP|${CLOUD_IPS[0]}|${CLOUD_IPS[1]}"')' "$P"
 check "propose: nothing wider than what was seen" fails grep -Eq 'to (any|local)|/[0-9]+ ' "$P"
