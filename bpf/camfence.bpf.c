@@ -591,7 +591,8 @@ static __always_inline void classify(__u32 slot, const struct camfence_iface *if
 
 	table = dst_table(camfence_policy_scope(slot, policy), p);
 	d = table < 0 ? NULL : port_decision(slot, table, p);
-	if (dev && dev->device_id)
+	/* only a policy with `to name` rules pays for the learned lookup */
+	if (dev && dev->device_id && pol && (pol->flags & CAMFENCE_POLICY_NAMES))
 		d = learned_decision(slot, dev->device_id, p, d);
 	if (!d || d->rule_id == CAMFENCE_RULE_DEFAULT)
 		return;

@@ -389,6 +389,9 @@ static void compile_policy(struct compiler *k, size_t pi)
 	pe->val.default_verdict = pol->default_verdict;
 	pe->val.default_flags = decision_of(k, -1).flags;
 	pe->val.flags = pol->allow_replies ? CAMFENCE_POLICY_ALLOW_REPLIES : 0;
+	for (i = 0; i < pol->rules.n; i++)
+		if (pol->rules.v[i].dst_kind == CF_DST_LEARNED)
+			pe->val.flags |= CAMFENCE_POLICY_NAMES;
 
 	k->ncrules = pol->rules.n;
 	k->crules = calloc(pol->rules.n + 1, sizeof(*k->crules));

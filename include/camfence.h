@@ -191,11 +191,12 @@ struct camfence_decision {
 };
 
 #define CAMFENCE_POLICY_ALLOW_REPLIES	0x01	/* `allow replies`: for camfence.ko */
+#define CAMFENCE_POLICY_NAMES		0x02	/* has `to name` rules: look learned up */
 
 struct camfence_policy {
 	__u8 default_verdict;
 	__u8 default_flags;
-	__u8 flags;		/* CAMFENCE_POLICY_*; the XDP program, stateless, ignores them */
+	__u8 flags;		/* CAMFENCE_POLICY_*; the XDP program reads NAMES only */
 	__u8 pad;
 };
 

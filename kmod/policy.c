@@ -194,7 +194,7 @@ static enum refusal policy_value(const void *value)
 {
 	const struct camfence_policy *p = value;
 
-	if ((p->default_flags & ~CAMFENCE_DECISION_LOG) || (p->flags & ~CAMFENCE_POLICY_ALLOW_REPLIES))
+	if ((p->default_flags & ~CAMFENCE_DECISION_LOG) || (p->flags & ~(CAMFENCE_POLICY_ALLOW_REPLIES | CAMFENCE_POLICY_NAMES)))
 		return R_FLAGS;
 	if (p->pad)
 		return R_VALUE_PAD;

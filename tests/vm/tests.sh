@@ -314,7 +314,7 @@ refusals() {
 	check "genl: policies default verdict 7 (EINVAL)" \
 		probe_says -22 "policies: verdict neither" add 5 "policy,0=7,log,0"
 	check "genl: policies with unknown policy flags (EOPNOTSUPP)" \
-		probe_says -95 "policies: unknown flags" add 5 "policy,0=drop,log,2"
+		probe_says -95 "policies: unknown flags" add 5 "policy,0=drop,log,4"
 	# shellcheck disable=SC2046 # 65 records, one word each
 	check "genl: 65 entries in one ADD (E2BIG)" \
 		probe_says -7 "more than CAMFENCE_GENL_ENTRIES_MAX" add 5 \
