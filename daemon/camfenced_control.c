@@ -92,6 +92,16 @@ static void jadd_str(json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
 }
 
+static void monitored(json_object *arr, const char *what, const char *name, enum cf_mode mode)
+{
+	char buf[64];
+
+	if (mode != CF_MODE_MONITOR)
+		return;
+	snprintf(buf, sizeof(buf), "%s %s", what, name);
+	json_object_array_add(arr, json_object_new_string(buf));
+}
+
 static json_object *status_json(struct daemon *d)
 {
 	__u64 st[__CAMFENCE_STAT_MAX] = { 0 };
@@ -116,6 +126,15 @@ static json_object *status_json(struct daemon *d)
 	jadd_u64(o, "loads_failed", d->reloads_failed);
 	jadd_str(o, "pinned", d->pin_dir[0] ? d->pin_dir : NULL);
 	json_object_object_add(o, "took_over", json_object_new_boolean(d->took_over));
+	/* what is watched, not protected: said where the admin looks */
+	x = json_object_new_array();
+	for (i = 0; d->cur.cfg && i < d->cur.cfg->zones.n; i++)
+		monitored(x, "zone", d->cur.cfg->zones.v[i].name, d->cur.cfg->zones.v[i].mode);
+	for (i = 0; d->cur.cfg && i < d->cur.cfg->groups.n; i++)
+		monitored(x, "group", d->cur.cfg->groups.v[i].name, d->cur.cfg->groups.v[i].mode);
+	for (i = 0; d->cur.cfg && i < d->cur.cfg->devices.n; i++)
+		monitored(x, "device", d->cur.cfg->devices.v[i].name, d->cur.cfg->devices.v[i].mode);
+	json_object_object_add(o, "monitor", x);
 	for (i = 0; i < d->natt; i++) {
 		x = json_object_new_object();
 		jadd_str(x, "name", d->att[i].name);
@@ -224,6 +243,11 @@ static void status_text(json_object *o, FILE *f)
 	fprintf(f, "pinned %s%s\n", jstr(o, "pinned", NULL),
 		json_object_get_boolean(json_object_object_get(o, "took_over")) ?
 		" (took over a running state)" : "");
+	m = json_object_object_get(o, "monitor");
+	for (i = 0; i < json_object_array_length(m); i++)
+		fprintf(f, "%s%s%s", i ? ", " : "mode monitor (nothing blocked, what would be is alerted): ",
+			json_object_get_string(json_object_array_get_idx(m, i)),
+			i + 1 == json_object_array_length(m) ? "\n" : "");
 	for (i = 0; i < json_object_array_length(ifs); i++) {
 		json_object *x = json_object_array_get_idx(ifs, i);
 

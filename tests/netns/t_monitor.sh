@@ -41,6 +41,8 @@ check "monitor: alerted as would block" \
 check "monitor: flows say would block" \
 	bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl flows --json | /usr/bin/python3 -c 'import json,sys; f=json.load(sys.stdin)[\"flows\"]; assert any(x[\"destination\"].startswith(\"${CLOUD_IPS[0]}\") and x[\"verdict\"] == \"would block\" for x in f), f' 2>/dev/null ||
 		ctl flows | grep -q '${CLOUD_IPS[0]}.*would block'"
+check "monitor: status says what is only watched" \
+	bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl status | grep -q '^mode monitor (nothing blocked, what would be is alerted): group cams$'"
 check "monitor: explain says it would be denied" \
 	bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl -c $conf explain $CAM_MAC ${CLOUD_IPS[0]} udp 32100 | grep -q '^verdict: would deny'"
 sink_down inet
@@ -53,6 +55,8 @@ sink_up "$NS_INET" inet0 inet2
 cam "$CAMGEN" udp --dst "${CLOUD_IPS[0]}" --port 32100 --count 5 --interval-ms 1 >/dev/null
 # a flow the alerts have not seen yet
 cam "$CAMGEN" udp --dst "${CLOUD_IPS[0]}" --port 32101 --count 1 >/dev/null
+check "enforce: status no longer lists it" \
+	bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ! ctl status | grep -q '^mode monitor'"
 check "enforce: the cloud host is blocked" fails quiet cam "$CAMGEN" tcp --dst "${CLOUD_IPS[1]}" --port 443 --timeout-ms 300
 check "enforce: alerted as blocked" \
 	wait_for 5 grep -q " blocked udp $CAM_IP:[0-9]* -> ${CLOUD_IPS[0]}:32101 " "$CF_DIR/messages"
