@@ -5,7 +5,6 @@
  * destinations are known by, handed to propose.c.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -36,6 +36,8 @@ policy lan-only {
 	allow to 192.168.20.0/24
 	allow to $LAN_NET.0/24
 	allow to $NTP_IP udp 123
+	allow to $DNS_IP udp 53
+	allow to name p2p.example.net tcp 8443
 	deny to vendor
 	default deny
 }
@@ -48,6 +50,7 @@ dns_up() {
 	ip netns exec "$NS_INET" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
 		--no-hosts --listen-address="$DNS_IP" --bind-interfaces --port 53 \
 		--host-record="update.example.com,${CLOUD_IPS[1]}" \
+		--host-record="p2p.example.net,${CLOUD_IPS[0]}" --local-ttl=300 \
 		--log-facility="$CF_DIR/dnsmasq.log" --pid-file="$CF_DIR/dnsmasq.run" &
 	echo $! >"$CF_DIR/dnsmasq.pid"
 	wait_for 5 grep -q "started" "$CF_DIR/dnsmasq.log"
@@ -77,8 +80,12 @@ STATE=$CF_DIR/state
 write_zones "$CF_DIR/camfence.conf"
 dns_up
 daemon_up "$CF_DIR/camfence.conf" --state-dir "$STATE" --resolver "$DNS_IP"
-wait_for 5 bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl names | grep -q ${CLOUD_IPS[1]}"
+lists() { ctl "$1" | grep -q "$2"; }
+wait_for 5 lists names "${CLOUD_IPS[1]}"
 
+# the camera asks the vendor's relay by name: DNS tells it the address
+cam /usr/bin/python3 "$(dirname "$(readlink -f "$0")")/dnsq.py" "$DNS_IP" p2p.example.net >/dev/null
+wait_for 5 lists learned p2p.example.net
 cam "$CAMGEN" udp --dst "$NVR_IP" --port 5004 --count 3 >/dev/null
 cam "$CAMGEN" tcp --dst "$NVR_IP" --port 554 --timeout-ms 300 >/dev/null || true
 cam "$CAMGEN" udp --dst "$NTP_IP" --port 123 --count 2 >/dev/null
@@ -95,8 +102,8 @@ check "propose: the NVR's RTSP is allowed" grep -q "^${TAB}allow to $NVR_IP tcp 
 check "propose: the internet NTP server is commented out, allowed so far" \
 	grep -qx "${TAB}#allow to $NTP_IP udp 123" "$P"
 check "propose: its counts" grep -q "^${TAB}# $NTP_IP: 2 packets .*; allowed$" "$P"
-check "propose: the cloud's P2P is commented out, blocked" \
-	grep -q "^${TAB}# ${CLOUD_IPS[0]}: 4 packets .*; blocked$" "$P"
+check "propose: the cloud's P2P is commented out, blocked, with the name DNS told the camera" \
+	grep -q "^${TAB}# ${CLOUD_IPS[0]} p2p.example.net (DNS told the device): 4 packets .*; blocked$" "$P"
 check "propose: the cloud's TCP is commented out" grep -qx "${TAB}#allow to ${CLOUD_IPS[1]} tcp 443" "$P"
 check "propose: with the name a policy set resolves it from" \
 	grep -q "^${TAB}# ${CLOUD_IPS[1]} update.example.com (a policy set resolves it): 1 packets" "$P"
@@ -139,7 +146,7 @@ check "state: read back at start" wait_for 5 grep -q \
 	"learned-flows.json: ${counts% *} devices and ${counts#* } flows learned before this start" "$CF_DIR/camfenced.out"
 P2=$CF_DIR/proposed2.conf
 ctl propose cams >"$P2" || true
-check "restart: the cloud host is still listed" grep -q "^${TAB}# ${CLOUD_IPS[0]}: 4 packets" "$P2"
+check "restart: the cloud host is still listed" grep -Eq "^${TAB}# ${CLOUD_IPS[0]}( [^:]*)?: 4 packets" "$P2"
 check "restart: the NVR is still allowed, counts not doubled" \
 	grep -q "^${TAB}allow to $NVR_IP udp 5004${TAB}# 3 packets" "$P2"
 check "restart: still passes check" quiet rtr "$CAMFENCECTL" check "$P2"
