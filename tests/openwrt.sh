@@ -80,13 +80,13 @@ syntax_ok() {
 all_options=(syslog_remote='tcp://[2001:db8::514]:514' metrics_file="$scratch/var/prometheus/camfence.prom"
 	metrics_interval=30 resolver='192.0.2.53:5353' resolve_min_ttl=60 alert_rate=5/minute
 	alert_total=100/minute alert_window=120 max_devices=2048 max_flows=70000
-	pin_dir=/sys/fs/bpf/camfence-owrt no_xdp=1)
+	pin_dir=/sys/fs/bpf/camfence-owrt state_dir=/etc/camfence/state no_xdp=1)
 
 start_all_options() {
 	uci "$scratch/all/camfence" "${all_options[@]}" && rc start "$scratch/all" || return 1
 	sends_exactly "service camfence
 instance
-command$tab$camfenced$tab--foreground$tab--config$tab$policy$tab--syslog-remote${tab}tcp://[2001:db8::514]:514$tab--metrics-file$tab$scratch/var/prometheus/camfence.prom$tab--metrics-interval${tab}30$tab--resolver${tab}192.0.2.53:5353$tab--resolve-min-ttl${tab}60$tab--alert-rate${tab}5/minute$tab--alert-total${tab}100/minute$tab--alert-window${tab}120$tab--max-devices${tab}2048$tab--max-flows${tab}70000$tab--pin-dir$tab/sys/fs/bpf/camfence-owrt$tab--no-xdp
+command$tab$camfenced$tab--foreground$tab--config$tab$policy$tab--syslog-remote${tab}tcp://[2001:db8::514]:514$tab--metrics-file$tab$scratch/var/prometheus/camfence.prom$tab--metrics-interval${tab}30$tab--resolver${tab}192.0.2.53:5353$tab--resolve-min-ttl${tab}60$tab--alert-rate${tab}5/minute$tab--alert-total${tab}100/minute$tab--alert-window${tab}120$tab--max-devices${tab}2048$tab--max-flows${tab}70000$tab--pin-dir$tab/sys/fs/bpf/camfence-owrt$tab--state-dir$tab/etc/camfence/state$tab--no-xdp
 respawn
 reload_signal${tab}HUP
 trigger${tab}config.change${tab}camfence
