@@ -23,143 +23,123 @@ static const char *const verdict_names[] = {
 
 #define NVERDICTS (sizeof(verdict_names) / sizeof(verdict_names[0]))
 
-/* ---- writing ---- */
+/* ---- writing ----
+ *
+ * Streamed with fprintf, not built as json-c objects: a full view (100,000
+ * flows) is written in a fraction of the time, and the loop that writes it
+ * is camfenced's only one. The text is the same compact JSON. */
 
-static json_object *j64(uint64_t v)
+static unsigned long long u64(uint64_t v)
 {
-	return json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v);
+	return v > INT64_MAX ? INT64_MAX : v;	/* what a JSON reader takes as an integer */
 }
 
-static json_object *addr_json(int family, const uint8_t *a)
+/* A name from the policy or the OUI registry, escaped as JSON. */
+static int put_str(FILE *f, const char *s)
 {
-	char s[INET6_ADDRSTRLEN];
+	json_object *o = json_object_new_string(s);
+	int ret = o ? fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							   JSON_C_TO_STRING_NOSLASHESCAPE), f) : -1;
 
-	return json_object_new_string(inet_ntop(family, a, s, sizeof(s)));
+	json_object_put(o);
+	return ret < 0 ? -ENOMEM : 0;
 }
 
-static int device_out(const struct cf_flow_device_record *r, void *arr)
+struct writer {
+	FILE *f;
+	size_t n;	/* records written to the current array */
+};
+
+static int device_out(const struct cf_flow_device_record *r, void *ctx)
 {
-	json_object *o = json_object_new_object(), *v4 = json_object_new_array(),
-		    *v6 = json_object_new_array();
-	char mac[18];
+	struct writer *w = ctx;
+	char mac[18], a[INET6_ADDRSTRLEN];
 	int i;
 
-	if (!o || !v4 || !v6) {
-		json_object_put(o);
-		json_object_put(v4);
-		json_object_put(v6);
+	fprintf(w->f, "%s{\"mac\":\"%s\",\"name\":", w->n++ ? "," : "",
+		camfence_addr_mac_str(r->mac, mac));
+	if (put_str(w->f, r->name) || fputs(",\"group\":", w->f) < 0 || put_str(w->f, r->group) ||
+	    fputs(",\"vendor\":", w->f) < 0 || put_str(w->f, r->vendor))
 		return -ENOMEM;
-	}
+	fprintf(w->f, ",\"first_seen\":%u,\"last_seen\":%u,\"passed_packets\":%llu,"
+		"\"passed_bytes\":%llu,\"blocked_packets\":%llu,\"blocked_bytes\":%llu,\"ipv4\":[",
+		r->first_seen, r->last_seen, u64(r->pass_pkts), u64(r->pass_bytes),
+		u64(r->drop_pkts), u64(r->drop_bytes));
 	for (i = 0; i < r->n4; i++)
-		json_object_array_add(v4, addr_json(AF_INET, r->v4[i]));
+		fprintf(w->f, "%s\"%s\"", i ? "," : "", inet_ntop(AF_INET, r->v4[i], a, sizeof(a)));
+	fputs("],\"ipv6\":[", w->f);
 	for (i = 0; i < r->n6; i++)
-		json_object_array_add(v6, addr_json(AF_INET6, r->v6[i]));
-	json_object_object_add(o, "mac", json_object_new_string(camfence_addr_mac_str(r->mac, mac)));
-	json_object_object_add(o, "name", json_object_new_string(r->name));
-	json_object_object_add(o, "group", json_object_new_string(r->group));
-	json_object_object_add(o, "vendor", json_object_new_string(r->vendor));
-	json_object_object_add(o, "first_seen", j64(r->first_seen));
-	json_object_object_add(o, "last_seen", j64(r->last_seen));
-	json_object_object_add(o, "passed_packets", j64(r->pass_pkts));
-	json_object_object_add(o, "passed_bytes", j64(r->pass_bytes));
-	json_object_object_add(o, "blocked_packets", j64(r->drop_pkts));
-	json_object_object_add(o, "blocked_bytes", j64(r->drop_bytes));
-	json_object_object_add(o, "ipv4", v4);
-	json_object_object_add(o, "ipv6", v6);
-	return json_object_array_add(arr, o) ? -ENOMEM : 0;
+		fprintf(w->f, "%s\"%s\"", i ? "," : "", inet_ntop(AF_INET6, r->v6[i], a, sizeof(a)));
+	return fputs("]}", w->f) < 0 ? -EIO : 0;
 }
 
-static int flow_out(const struct cf_flow_record *r, void *arr)
+static int flow_out(const struct cf_flow_record *r, void *ctx)
 {
-	json_object *o = json_object_new_object();
-	char mac[18];
+	struct writer *w = ctx;
+	char mac[18], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 
-	if (!o)
-		return -ENOMEM;
-	json_object_object_add(o, "mac", json_object_new_string(camfence_addr_mac_str(r->mac, mac)));
-	json_object_object_add(o, "ifindex", j64(r->ifindex));
-	json_object_object_add(o, "vlan", j64(r->vlan));
-	json_object_object_add(o, "source", addr_json(r->family, r->saddr));
-	json_object_object_add(o, "destination", addr_json(r->family, r->daddr));
-	json_object_object_add(o, "protocol", j64(r->proto));
-	json_object_object_add(o, "port", j64(r->dport));
-	json_object_object_add(o, "verdict", json_object_new_string(
-		r->verdict < NVERDICTS && verdict_names[r->verdict] ? verdict_names[r->verdict] : "?"));
-	json_object_object_add(o, "packets", j64(r->packets));
-	json_object_object_add(o, "bytes", j64(r->bytes));
-	json_object_object_add(o, "first_seen", j64(r->first_seen));
-	json_object_object_add(o, "last_seen", j64(r->last_seen));
-	json_object_object_add(o, "xdp_first", j64(r->xdp_first));
-	json_object_object_add(o, "xdp_packets", j64(r->xdp_packets));
-	json_object_object_add(o, "xdp_bytes", j64(r->xdp_bytes));
-	return json_object_array_add(arr, o) ? -ENOMEM : 0;
-}
-
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		s += w;
-		n -= w;
-	}
-	return 0;
+	inet_ntop(r->family, r->saddr, src, sizeof(src));
+	inet_ntop(r->family, r->daddr, dst, sizeof(dst));
+	return fprintf(w->f, "%s{\"mac\":\"%s\",\"ifindex\":%u,\"vlan\":%u,\"source\":\"%s\","
+		       "\"destination\":\"%s\",\"protocol\":%u,\"port\":%u,\"verdict\":\"%s\","
+		       "\"packets\":%llu,\"bytes\":%llu,\"first_seen\":%u,\"last_seen\":%u,"
+		       "\"xdp_first\":%u,\"xdp_packets\":%llu,\"xdp_bytes\":%llu}",
+		       w->n++ ? "," : "", camfence_addr_mac_str(r->mac, mac), r->ifindex, r->vlan,
+		       src, dst, r->proto, r->dport,
+		       r->verdict < NVERDICTS && verdict_names[r->verdict] ? verdict_names[r->verdict] : "?",
+		       u64(r->packets), u64(r->bytes), r->first_seen, r->last_seen, r->xdp_first,
+		       u64(r->xdp_packets), u64(r->xdp_bytes)) < 0 ? -EIO : 0;
 }
 
 int camfence_state_save(const struct cf_flowtrack *t, const char *dir, time_t now, char *err,
 			size_t errlen)
 {
-	json_object *root = json_object_new_object(), *devs = json_object_new_array(),
-		    *flows = json_object_new_array();
 	char tmp[PATH_MAX], path[PATH_MAX];
-	const char *text;
-	int fd = -1, dfd, ret = -1;
+	struct writer w = { 0 };
+	int fd, dfd, bad;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, CF_STATE_FILE) >= (int)sizeof(path) ||
 	    snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, CF_STATE_FILE) >= (int)sizeof(tmp)) {
 		snprintf(err, errlen, "%s: path too long", dir);
-		goto out;
-	}
-	if (!root || !devs || !flows || camfence_flowtrack_walk(t, device_out, NULL, devs) ||
-	    camfence_flowtrack_walk(t, NULL, flow_out, flows)) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	json_object_object_add(root, "version", json_object_new_int(CF_STATE_VERSION));
-	json_object_object_add(root, "written", j64(now < 0 ? 0 : (uint64_t)now));
-	json_object_object_add(root, "devices", devs);
-	json_object_object_add(root, "flows", flows);
-	devs = flows = NULL;
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
+		return -1;
 	}
 	/* mkstemp makes it 0600: never readable by others, even for a moment */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create a file in %s: %s", dir, strerror(errno));
-		goto out;
+		return -1;
 	}
-	if (fchmod(fd, 0600) || write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) ||
-	    fsync(fd)) {
+	w.f = fdopen(fd, "w");
+	if (!w.f) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto out_unlink;
+		close(fd);
+		unlink(tmp);
+		return -1;
 	}
-	if (close(fd)) {
-		fd = -1;
+	fprintf(w.f, "{\"version\":%d,\"written\":%lld,\"devices\":[", CF_STATE_VERSION,
+		(long long)(now < 0 ? 0 : now));
+	bad = camfence_flowtrack_walk(t, device_out, NULL, &w);
+	fputs("],\"flows\":[", w.f);
+	w.n = 0;
+	if (!bad)
+		bad = camfence_flowtrack_walk(t, NULL, flow_out, &w);
+	fputs("]}\n", w.f);
+	errno = 0;
+	if (bad || fflush(w.f) || ferror(w.f) || fchmod(fd, 0600) || fsync(fd)) {
+		snprintf(err, errlen, "%s: %s", tmp, errno ? strerror(errno) : "out of memory");
+		fclose(w.f);
+		unlink(tmp);
+		return -1;
+	}
+	if (fclose(w.f)) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto out_unlink;
+		unlink(tmp);
+		return -1;
 	}
-	fd = -1;
 	if (rename(tmp, path)) {
 		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto out_unlink;
+		unlink(tmp);
+		return -1;
 	}
 	/* the rename itself survives a power cut only once the directory is synced */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -167,17 +147,7 @@ int camfence_state_save(const struct cf_flowtrack *t, const char *dir, time_t no
 		fsync(dfd);
 		close(dfd);
 	}
-	ret = 0;
-	goto out;
-out_unlink:
-	unlink(tmp);
-out:
-	if (fd >= 0)
-		close(fd);
-	json_object_put(root);
-	json_object_put(devs);
-	json_object_put(flows);
-	return ret;
+	return 0;
 }
 
 /* ---- reading: every value is checked before anything is used ---- */
