@@ -165,7 +165,7 @@ static void header_print(const struct cf_propose *p, FILE *out)
 	char mac[18], t[32];
 	size_t i;
 
-	fprintf(out, "# camfence policy proposed for %s from what camfenced saw it do", p->subject);
+	fprintf(out, "# camfence policy proposed for %s from the flows camfenced saw", p->subject);
 	if (p->since)
 		fprintf(out, " since %s", when(p->since, t));
 	fprintf(out, ".\n"
