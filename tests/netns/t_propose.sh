@@ -185,8 +185,11 @@ check "monitor: still would block after a restart" \
 	grep -q "^${TAB}# ${CLOUD_IPS[2]}: 2 packets .*; would block$" <(ctl propose cams || true)
 daemon_down
 
-# A real camera's capture (see t_replay.sh): its cloud hosts for review,
-# the phone on its LAN allowed.
+# A real camera's capture (see t_replay.sh), the way an admin takes a site
+# over: replayed in monitor mode (nothing dropped, the cloud hosts alerted
+# as would block), proposed (the phone on its LAN allowed, the cloud hosts
+# for review), and the proposal enforced: the same capture again gets
+# nothing out.
 PCAP=${CAMFENCE_PCAP:-$CF_ROOT/../shared/testdata/yi_camera_sample.pcap}
 if [ ! -r "$PCAP" ]; then
 	echo "SKIP propose from a real capture: $PCAP is not present"
@@ -200,13 +203,25 @@ camera_is "$(awk '$1 == "camera_mac" { print $2 }' <<<"$info")" \
 PHONE=192.168.10.248
 CLOUD=(47.88.59.209 47.90.240.160 47.74.255.9)
 sandbox_up
+syslog_up
 ip -n "$NS_NVR" addr add "$PHONE/32" dev eth0
 ip -n "$NS_RTR" route add "$PHONE/32" dev nvr0
 write_policy "$CF_DIR/camfence.conf"
+sed -i 's/^\tpolicy lan-only$/\tpolicy lan-only\n\tmode monitor/' "$CF_DIR/camfence.conf"
 daemon_up "$CF_DIR/camfence.conf" --state-dir none
 lan_mac=$(ip -n "$NS_RTR" -j link show lan0 | sed -n 's/.*"address":"\([^"]*\)".*/\1/p')
-cam "$CAMGEN" replay --iface cam0 --pcap "$PCAP" --dmac "$lan_mac" --fast >/dev/null
-sleep 1.5
+replay() {
+	sink_up "$NS_INET" inet0 "$1"
+	cam "$CAMGEN" replay --iface cam0 --pcap "$PCAP" --dmac "$lan_mac" --fast >/dev/null
+	sleep 1.5
+	sink_down "$1"
+}
+replay monitored
+for ip in "${CLOUD[@]}"; do
+	check "capture, monitor: cloud host $ip is reached" test "$(sink_count monitored udp "$ip")" -gt 0
+	check "capture, monitor: cloud host $ip is alerted as would block" \
+		wait_for 5 grep -q "would block udp $CAM_IP:[0-9]* -> $ip:32100 " "$CF_DIR/messages"
+done
 P=$CF_DIR/proposed.conf
 ctl propose cams >"$P" || true
 check "capture: the phone on the LAN is allowed" grep -q "^${TAB}allow to $PHONE udp " "$P"
@@ -216,6 +231,18 @@ for ip in "${CLOUD[@]}"; do
 done
 check "capture: no cloud host is allowed" fails grep -Eq "^${TAB}allow to 47\\." "$P"
 check "capture: camfencectl check takes it" quiet rtr "$CAMFENCECTL" check "$P"
+
+# the proposal, as it stands, enforced by one reload
+cp "$P" "$CF_DIR/camfence.conf"
+check "capture: the proposal loads" quiet ctl reload
+check "capture, enforced: nothing is monitored any more" fails bash -c "$(declare -f ctl rtr); CF_DIR=$CF_DIR NS_RTR=$NS_RTR CAMFENCECTL=$CAMFENCECTL; ctl status | grep -q '^mode monitor'"
+sink_up "$NS_NVR" eth0 phone
+replay enforced
+sink_down phone
+check "capture, enforced: the phone still gets the camera's stream" test "$(sink_count phone udp "$PHONE")" -gt 0
+for ip in "${CLOUD[@]}"; do
+	check "capture, enforced: no packet reaches cloud host $ip" test "$(sink_count enforced udp "$ip")" -eq 0
+done
 daemon_down
 check "capture: --state-dir none writes nothing" test ! -e "$CF_DIR/state/learned-flows.json"
 [ "$CF_FAILED" -eq 0 ]
