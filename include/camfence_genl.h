@@ -133,8 +133,9 @@
  * one record per (device, destination): struct camfence_learned_key (the
  * slot, the device id, the source MAC of the one device told, the family,
  * the address) -> struct camfence_learned (n port tables, the name rules'
- * own, in rule order). A packet of a managed device (device id > 0) that
- * came in as an Ethernet frame is first decided as usual, by rule r1 or by
+ * own, in rule order). A packet of a managed device (device id > 0) whose
+ * policy has CAMFENCE_POLICY_NAMES (it has such rules), that came in as an
+ * Ethernet frame, is first decided as usual, by rule r1 or by
  * the policy default; then, if its (slot, device, source MAC, family,
  * destination) is learned, the tables are looked up in turn for its
  * protocol and port as a port lookup does (exact protocol, then

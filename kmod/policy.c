@@ -798,7 +798,8 @@ void camfence_policy_classify(const struct camfence_gen *gen, const struct camfe
 		if (dev)
 			r->reason = CAMFENCE_REASON_RULE;
 	}
-	if (r->device_id)
+	/* as the XDP program: only a policy with `to name` rules looks */
+	if (r->device_id && (r->policy_flags & CAMFENCE_POLICY_NAMES))
 		learned_decision(gen, p, r);
 monitor:
 	/* `mode monitor`: what the policy drops passes, reported, as in XDP */

@@ -630,7 +630,9 @@ traffic() {
 PUSH=/usr/bin/kmod_push
 
 # The camera's policy for these tests, compiled by the daemon's compiler:
-# rule 0 allows the NVR subnet, rule 1 denies 203.0.113.0/24.
+# rule 0 allows the NVR subnet, rule 1 denies 203.0.113.0/24, rule 2 names
+# a host (so the policy has CAMFENCE_POLICY_NAMES); /tmp/nonames.conf is
+# the same without rule 2.
 learned_policy() {
 	cat >/tmp/learned.conf <<CONF
 zone cams {
@@ -644,9 +646,11 @@ group cam {
 policy cam {
 	allow to 192.0.2.0/24
 	deny to 203.0.113.0/24
+	allow to name names.example udp 9
 	default deny
 }
 CONF
+	grep -v 'to name' /tmp/learned.conf >/tmp/nonames.conf
 }
 
 # Hand-built name rules: port table 1000 is rule 2's (UDP 5353, ping,
@@ -683,11 +687,11 @@ learned_down() {
 	n r1 "$IP" -6 route del 2001:db8:77::/64 via fd00:1:2::2
 }
 
-# learned_push [RECORDS...]: the policy file and RECORDS as generation $GEN,
-# read back the same by kmod_push.
+# learned_push [RECORDS...]: the policy file ($CONF, default
+# /tmp/learned.conf) and RECORDS as generation $GEN, read back the same by
+# kmod_push.
 learned_push() {
-	# shellcheck disable=SC2086,SC2046 # one record a word
-	out=$(n r1 "$PUSH" push /tmp/learned.conf "$GEN" "$@" 2>&1)
+	out=$(n r1 "$PUSH" push "${CONF:-/tmp/learned.conf}" "$GEN" "$@" 2>&1)
 	case $out in
 	*"live generation $GEN records "*" same"*) ;;
 	*) echo "$out"; return 1 ;;
@@ -963,6 +967,14 @@ learned_destinations() {
 	check "learned: LEARNED_SET naming the old generation's table (EINVAL)" \
 		r1_says -22 "learned: names a port table the policy does not have" \
 		-s $((GEN & 1)) learned-set "$GEN" "learned,1,$CAM,198.51.100.7=1000"
+	GEN=$((GEN + 1))
+	CONF=/tmp/nonames.conf
+	# shellcheck disable=SC2046,SC2086 # one record a word
+	check "learned: a policy without name rules, the same tables and records (generation $GEN)" \
+		learned_push $L_PORTS $(learned_records)
+	CONF=
+	check "learned: without name rules the policy looks nothing learned up, as XDP" \
+		blocked c1 198.51.100.7
 	check "learned: CAMFENCE_MAX_LEARNED records, one more refused (E2BIG), in a policy or alone" \
 		learned_full
 	learned_down
