@@ -977,7 +977,26 @@ learned_destinations() {
 		blocked c1 198.51.100.7
 	check "learned: CAMFENCE_MAX_LEARNED records, one more refused (E2BIG), in a policy or alone" \
 		learned_full
+	monitor_mode
 	learned_down
+}
+
+# `mode monitor` in the module as in XDP: what the camera's policy denies
+# passes (WOULD_DROP, counted as passed), then one push enforces it again.
+monitor_mode() {
+	sed 's/^\tpolicy cam$/\tpolicy cam\n\tmode monitor/' /tmp/nonames.conf >/tmp/monitor.conf
+	GEN=$((GEN + 1))
+	CONF=/tmp/monitor.conf
+	check "monitor: the camera's group in mode monitor pushed (generation $GEN)" learned_push
+	CONF=
+	check "monitor: the denied network is reached, nothing dropped" reaches c1 203.0.113.9
+	check "monitor: UDP denied by rule 1 passes, counted by the rule" \
+		udp_judged pass 1 203.0.113.9 5353
+	GEN=$((GEN + 1))
+	CONF=/tmp/nonames.conf
+	check "monitor: enforce again (generation $GEN)" learned_push
+	CONF=
+	check "monitor: enforced, the denied network is blocked" blocked c1 203.0.113.9
 }
 
 # ---- camfenced pushing its compiled policy -------------------------------
