@@ -111,39 +111,6 @@ static void network(struct ace_state *s, const char *field, struct json_object *
 	s->prefix_family = family;
 }
 
-/* The rules camfenced's `resolve` lines take (RFC 1123 host names): why
- * host is not one, or NULL. */
-static const char *host_error(const char *h, size_t len)
-{
-	size_t label = 0, i;
-
-	if (!len)
-		return "an empty name";
-	if (len > CF_HOST_MAX - 1)
-		return "longer than 253 characters";
-	for (i = 0; i <= len; i++) {
-		char c = i < len ? h[i] : '.';
-
-		if (c == '.') {
-			if (!label)
-				return "an empty label (two dots, or a leading dot)";
-			if (h[i - 1] == '-')
-				return "a label ends with '-'";
-			label = 0;
-			continue;
-		}
-		if (c == '*')
-			return "a wildcard: camfence resolves names, so each host must be named";
-		if (!isalnum((unsigned char)c) && c != '-')
-			return "only letters, digits, '-' and '.' make a host name";
-		if (c == '-' && !label)
-			return "a label starts with '-'";
-		if (++label > 63)
-			return "a label is longer than 63 characters";
-	}
-	return NULL;
-}
-
 static void dnsname(struct ace_state *s, const char *field, struct json_object *v)
 {
 	const char *text = json_object_get_string(v), *why;
@@ -157,7 +124,7 @@ static void dnsname(struct ace_state *s, const char *field, struct json_object *
 	len = strlen(text);
 	if (len && text[len - 1] == '.')
 		len--;		/* the root's dot is implied */
-	why = host_error(text, len);
+	why = camfence_policy_host_error(text);
 	if (why) {
 		ace_error(s, field, "'%s' is no host name camfence can resolve: %s",
 			  camfence_mud_clean(text, buf, sizeof(buf)), why);

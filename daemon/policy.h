@@ -211,6 +211,10 @@ typedef size_t (*cf_name_lookup_fn)(const char *host, struct cf_prefix *out, siz
  * names have now, in place of those they had. Returns how many rules changed
  * destinations. */
 size_t camfence_policy_bind_names(struct cf_config *cfg, cf_name_lookup_fn lookup, void *ctx);
+/* Why h is no host name as DNS carries it (RFC 1123 labels of letters,
+ * digits and hyphens; a final dot allowed), or NULL: for `resolve` lines,
+ * `to name` and MUD's dns names alike. */
+const char *camfence_policy_host_error(const char *h);
 /* Whether any rule is a `to name` rule. */
 int camfence_policy_uses_learned(const struct cf_config *cfg);
 /* Whether any set has names to resolve. */

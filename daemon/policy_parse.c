@@ -549,7 +549,6 @@ static void tunnel_rules(struct parser *ps, struct cf_policy *p, const struct cf
 	}
 }
 
-static const char *host_name_error(const char *h);
 
 /* `to name HOST` or `to name *.SUFFIX`: the answers DNS gives the device. */
 static int name_pattern(struct parser *ps, const struct cf_tok *t, struct cf_rule *r)
@@ -560,7 +559,7 @@ static int name_pattern(struct parser *ps, const struct cf_tok *t, struct cf_rul
 	if (!strncmp(host, "*.", 2))
 		host += 2;
 	why = strchr(host, '*') ? "a wildcard is '*.' before a suffix: *.example.com" :
-	      host_name_error(host);
+	      camfence_policy_host_error(host);
 	if (why) {
 		error_at(ps, t->loc, "'%s' is no host name or *.suffix: %s", t->text, why);
 		return -1;
@@ -706,7 +705,7 @@ static void policy_statement(struct parser *ps, struct cf_policy *p, int *has_de
 /* A host name as DNS carries it (RFC 1123): labels of letters, digits and
  * hyphens, 1 to 63 characters, not starting or ending with a hyphen; 253 in
  * all. Returns why it is not one, or NULL. */
-static const char *host_name_error(const char *h)
+const char *camfence_policy_host_error(const char *h)
 {
 	size_t len = strlen(h), label = 0, i;
 
@@ -741,7 +740,7 @@ static const char *host_name_error(const char *h)
 
 static void set_name(struct parser *ps, struct cf_set *s, const struct cf_tok *t)
 {
-	const char *why = host_name_error(t->text);
+	const char *why = camfence_policy_host_error(t->text);
 	struct cf_set_name *n;
 	size_t i, len;
 
