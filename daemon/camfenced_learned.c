@@ -86,6 +86,24 @@ static int value_of(struct daemon *d, const struct cf_compiled *c, const struct 
 	return 0;
 }
 
+/* Take dest out of the live policy, XDP and module alike, by the device
+ * id it has there, if the device is still known. */
+static void remove_dest(struct daemon *d, const struct cf_learned_dest *dest)
+{
+	struct camfence_learned_key k;
+	__u32 device_id, policy;
+
+	if (camfence_loader_find_device(d->loader, live_slot(d), dest->dev.ifindex, dest->dev.vlan,
+					dest->dev.mac, dest->dev.family, dest->dev.addr, &device_id,
+					&policy) || !device_id)
+		return;
+	key_of(&k, live_slot(d), device_id, dest);
+	camfence_loader_learned_del(d->loader, &k);
+	if (d->kmod && d->cur.kmod_number)
+		camfence_kmod_learned_del(d->kmod, d->cur.kmod_number, &k);
+	d->learned_dirty = 1;
+}
+
 /* Write what dest holds now into the live policy, XDP and module alike;
  * a dest with nothing left (or nothing a rule names) is removed. */
 static void apply(struct daemon *d, const struct cf_learned_dest *dest)
@@ -97,18 +115,7 @@ static void apply(struct daemon *d, const struct cf_learned_dest *dest)
 	if (!d->cur.compiled)
 		return;
 	if (!dest->nnames || value_of(d, d->cur.compiled, d->cur.cfg, dest, &k, &v)) {
-		__u32 device_id, policy;
-
-		/* gone: by the device id it had, if the device is still known */
-		if (camfence_loader_find_device(d->loader, live_slot(d), dest->dev.ifindex,
-						dest->dev.vlan, dest->dev.mac, dest->dev.family,
-						dest->dev.addr, &device_id, &policy) || !device_id)
-			return;
-		key_of(&k, live_slot(d), device_id, dest);
-		camfence_loader_learned_del(d->loader, &k);
-		if (d->kmod && d->cur.kmod_number)
-			camfence_kmod_learned_del(d->kmod, d->cur.kmod_number, &k);
-		d->learned_dirty = 1;
+		remove_dest(d, dest);
 		return;
 	}
 	ret = camfence_loader_learned_set(d->loader, &k, &v);
@@ -337,19 +344,7 @@ int camfenced_learned_stage(struct daemon *d, struct cf_compiled *c, const struc
 
 static void forget(const struct cf_learned_dest *dest, void *ctx)
 {
-	struct daemon *d = ctx;
-	struct camfence_learned_key k;
-	__u32 device_id, policy;
-
-	if (camfence_loader_find_device(d->loader, live_slot(d), dest->dev.ifindex, dest->dev.vlan,
-					dest->dev.mac, dest->dev.family, dest->dev.addr, &device_id,
-					&policy) || !device_id)
-		return;
-	key_of(&k, live_slot(d), device_id, dest);
-	camfence_loader_learned_del(d->loader, &k);
-	if (d->kmod && d->cur.kmod_number)
-		camfence_kmod_learned_del(d->kmod, d->cur.kmod_number, &k);
-	d->learned_dirty = 1;
+	remove_dest(ctx, dest);
 }
 
 void camfenced_learned_stop(struct daemon *d)
