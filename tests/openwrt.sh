@@ -14,20 +14,7 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 camfenced=$(realpath "$build/camfenced")
 pkg=contrib/openwrt
-passed=0 failed=0
-pass() { echo "PASS $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-check() {
-	local name=$1 out
-
-	shift
-	if out=$("$@" 2>&1); then
-		pass "$name"
-	else
-		fail "$name"
-		[ -z "$out" ] || sed 's/^/  # /' <<<"$out"
-	fi
-}
+. tests/report.sh
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/camfence-openwrt.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT

@@ -32,21 +32,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-passed=0 failed=0
-pass() { echo "PASS $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-# check NAME CMD...: CMD's output is shown only when it fails
-check() {
-	local name=$1 out
-
-	shift
-	if out=$("$@" 2>&1); then
-		pass "$name"
-	else
-		fail "$name"
-		[ -z "$out" ] || sed 's/^/  # /' <<<"$out"
-	fi
-}
+. tests/report.sh
 summary() {
 	echo "package: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
