@@ -16,7 +16,7 @@ alerts_to() { grep -c "blocked udp $CAM_IP:[0-9]* -> $1 iface lan0" "$CF_DIR/mes
 
 # one flow, 30 datagrams: one line, then the other 29 summed
 cam "$CAMGEN" udp --dst "$cloud" --port 32100 --count 30 --interval-ms 5 >/dev/null
-check "repeats: the first datagram is alerted" wait_for 5 test "$(alerts_to "$cloud:32100")" -eq 1
+check "repeats: the first datagram is alerted" wait_for 5 eval 'test "$(alerts_to "$cloud:32100")" -eq 1'
 check "repeats: the other 29 in one summary line" \
 	wait_for 6 grep -q "blocked udp $CAM_IP -> $cloud:32100 mac $CAM_MAC device - group cams: 29 more in the last [0-9]* s" "$CF_DIR/messages"
 check "repeats: still one alert line for the flow" test "$(alerts_to "$cloud:32100")" -eq 1
@@ -27,7 +27,7 @@ for port in 40001 40002 40003 40004 40005 40006 40007 40008; do
 	cam "$CAMGEN" udp --dst "${CLOUD_IPS[1]}" --port "$port" --count 1 >/dev/null
 done
 check "device limit: four of eight destinations alerted" \
-	wait_for 5 test "$(alerts_to "${CLOUD_IPS[1]}:4000[1-8]")" -eq 4
+	wait_for 5 eval 'test "$(alerts_to "${CLOUD_IPS[1]}:4000[1-8]")" -eq 4'
 # reported with the limit, in one window's line or, on a slow machine, two
 device_suppressed_are() {
 	test "$(grep "alerts: .*suppressed (" "$CF_DIR/messages" | grep -o "device limit 5/60s: [0-9]*" |

@@ -101,7 +101,7 @@ for port in 1001 1002 1003 1004 1005; do
 	cam "$CAMGEN" udp --dst 198.51.100.77 --port "$port" --count 1 >/dev/null
 done
 check "log 2/minute: two alerts of five blocked flows" \
-	wait_for 5 test "$(grep -c 'blocked udp .* -> 198.51.100.77:100[1-5] ' "$CF_DIR/messages")" -eq 2
+	wait_for 5 eval "test \"\$(grep -c 'blocked udp .* -> 198.51.100.77:100[1-5] ' \"\$CF_DIR/messages\")\" -eq 2"
 sleep 0.5
 check "log 2/minute: exactly two" test "$(grep -c 'blocked udp .* -> 198.51.100.77:100[1-5] ' "$CF_DIR/messages")" -eq 2
 check "log 2/minute: status counts the three suppressed" \

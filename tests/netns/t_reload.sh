@@ -36,7 +36,7 @@ sed 's/interface lan0/interface lan0 lan9/' "$conf.good" >"$conf"
 kill -HUP "$(cat "$CF_DIR/camfenced.pid")"
 check "missing interface: said by name" \
 	wait_for 5 grep -q "zone interface lan9 does not exist (yet): it is enforced when it appears" "$CF_DIR/messages"
-check "missing interface: the policy loads without it (generation 2)" wait_for 5 test "$(gen)" = 2
+check "missing interface: the policy loads without it (generation 2)" wait_for 5 eval 'test "$(gen)" = 2'
 check "missing interface: lan0 still blocks the cloud host" \
 	bash -c "! ip netns exec $NS_CAM $CAMGEN tcp --dst $target --port 443 --timeout-ms 300 >/dev/null"
 ip -n "$NS_RTR" link add lan9 type veth peer name lan9p
@@ -47,12 +47,12 @@ check "missing interface: the policy was loaded again for it" test "$(gen)" = 3
 ip -n "$NS_RTR" link del lan9
 cp "$conf.good" "$conf"
 kill -HUP "$(cat "$CF_DIR/camfenced.pid")"
-wait_for 5 test "$(gen)" = 4
+wait_for 5 eval 'test "$(gen)" = 4'
 
 # a good file that opens the cloud host
 sed "s|default deny|allow to $target tcp 443\n\tdefault deny|" "$conf.good" >"$conf"
 kill -HUP "$(cat "$CF_DIR/camfenced.pid")"
-check "good file: generation 5" wait_for 5 test "$(gen)" = 5
+check "good file: generation 5" wait_for 5 eval 'test "$(gen)" = 5'
 check "good file: the newly allowed host is reached" \
 	quiet cam "$CAMGEN" tcp --dst "$target" --port 443 --timeout-ms 1000
 check "good file: loaded message in syslog" grep -q "policy $conf loaded: generation 5" "$CF_DIR/messages"
