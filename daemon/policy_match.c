@@ -144,6 +144,31 @@ int camfence_policy_essential(const struct cf_packet *pkt)
 	       ((pkt->icmp6_type >= 130 && pkt->icmp6_type <= 137) || pkt->icmp6_type == 143);
 }
 
+/* Whether the device (or the zone's unknown devices) d found is monitored:
+ * what its policy drops becomes CAMFENCE_WOULD_DROP. */
+static int monitored(const struct cf_config *cfg, const struct cf_decision *d)
+{
+	enum cf_mode mode = CF_MODE_UNSET;
+
+	if (d->zone < 0)
+		return 0;
+	if (d->group >= 0) {
+		const struct cf_member *m = &cfg->groups.v[d->member_group].members.v[d->member];
+
+		/* as the compiler marks devices: the device, its group, the
+		 * group whose policy it follows, the zone */
+		if (m->kind == CF_MEMBER_DEVICE && m->ref >= 0)
+			mode = cfg->devices.v[m->ref].mode;
+		if (!mode)
+			mode = cfg->groups.v[d->member_group].mode;
+		if (!mode)
+			mode = cfg->groups.v[d->group].mode;
+	}
+	if (!mode)
+		mode = cfg->zones.v[d->zone].mode;
+	return mode == CF_MODE_MONITOR;
+}
+
 void camfence_policy_match(const struct cf_config *cfg, const struct cf_packet *pkt,
 			   struct cf_decision *d)
 {
@@ -193,29 +218,6 @@ void camfence_policy_match(const struct cf_config *cfg, const struct cf_packet *
 		d->verdict = CAMFENCE_PASS;
 		d->reason = CAMFENCE_REASON_ESSENTIAL;
 	}
-	if (d->verdict == CAMFENCE_DROP && camfence_policy_monitored(cfg, d))
+	if (d->verdict == CAMFENCE_DROP && monitored(cfg, d))
 		d->verdict = CAMFENCE_WOULD_DROP;
-}
-
-int camfence_policy_monitored(const struct cf_config *cfg, const struct cf_decision *d)
-{
-	enum cf_mode mode = CF_MODE_UNSET;
-
-	if (d->zone < 0)
-		return 0;
-	if (d->group >= 0) {
-		const struct cf_member *m = &cfg->groups.v[d->member_group].members.v[d->member];
-
-		/* as the compiler marks devices: the device, its group, the
-		 * group whose policy it follows, the zone */
-		if (m->kind == CF_MEMBER_DEVICE && m->ref >= 0)
-			mode = cfg->devices.v[m->ref].mode;
-		if (!mode)
-			mode = cfg->groups.v[d->member_group].mode;
-		if (!mode)
-			mode = cfg->groups.v[d->group].mode;
-	}
-	if (!mode)
-		mode = cfg->zones.v[d->zone].mode;
-	return mode == CF_MODE_MONITOR;
 }

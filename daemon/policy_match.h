@@ -42,9 +42,6 @@ struct cf_decision {
 
 void camfence_policy_match(const struct cf_config *cfg, const struct cf_packet *pkt,
 			   struct cf_decision *d);
-/* Whether the device (or the zone's unknown devices) d found is monitored:
- * what its policy drops becomes CAMFENCE_WOULD_DROP. */
-int camfence_policy_monitored(const struct cf_config *cfg, const struct cf_decision *d);
 /* Packets that pass unless a rule denies them (ARP, DHCP, neighbour discovery),
  * when they stay on the link. */
 int camfence_policy_essential(const struct cf_packet *pkt);

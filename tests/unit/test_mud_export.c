@@ -27,13 +27,7 @@
 #define MUD_DIR CAMFENCE_SRCDIR "/tests/mud"
 #define NOW 1764547200		/* 2025-12-01T00:00:00Z */
 
-struct run {
-	int rc;
-	char *out, *err;
-	size_t out_len, err_len;
-};
-
-static void run_export(const char *config, const char *group, const char *url, struct run *r)
+static void run_export(const char *config, const char *group, const char *url, struct unit_run *r)
 {
 	FILE *out = open_memstream(&r->out, &r->out_len);
 	FILE *err = open_memstream(&r->err, &r->err_len);
@@ -44,7 +38,7 @@ static void run_export(const char *config, const char *group, const char *url, s
 	fclose(err);
 }
 
-static void run_main(const char *const *argv, struct run *r)
+static void run_main(const char *const *argv, struct unit_run *r)
 {
 	FILE *out = open_memstream(&r->out, &r->out_len);
 	FILE *err = open_memstream(&r->err, &r->err_len);
@@ -56,28 +50,6 @@ static void run_main(const char *const *argv, struct run *r)
 					 err);
 	fclose(out);
 	fclose(err);
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-static char *slurp(const char *path)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = fopen(path, "r"), *m;
-	int c;
-
-	ck_assert_msg(f, "cannot open %s", path);
-	m = open_memstream(&text, &len);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(m);
-	fclose(f);
-	return text;
 }
 
 /* Every '@FILE@' in text replaced by path. */
@@ -303,7 +275,7 @@ static size_t assert_round_trip(const char *config, const char *group)
 {
 	struct cf_config *orig = camfence_policy_parse_file(config), *back;
 	struct scratch s;
-	struct run r;
+	struct unit_run r;
 	size_t n;
 
 	ck_assert_msg(orig->nerrors == 0, "%s", orig->nerrors ? orig->errors[0] : "");
@@ -315,13 +287,13 @@ static size_t assert_round_trip(const char *config, const char *group)
 	camfence_policy_free(back);
 	camfence_policy_free(orig);
 	scratch_free(&s);
-	run_free(&r);
+	unit_run_free(&r);
 	return n;
 }
 
 START_TEST(round_trip_every_construct)
 {
-	struct run r;
+	struct unit_run r;
 
 	/* sets of prefixes and names, devices, local, to name HOST, any,
 	 * ports and ranges, protocol numbers, icmp, icmpv6, tunnel, log,
@@ -335,7 +307,7 @@ START_TEST(round_trip_every_construct)
 	ck_assert_ptr_null(strstr(r.out, "\"name\": \"cams-v4fr-6\""));
 	ck_assert_ptr_nonnull(strstr(r.out, "\"name\": \"cams-v6fr-4\""));
 	ck_assert_ptr_null(strstr(r.out, "\"name\": \"cams-v6fr-5\""));
-	run_free(&r);
+	unit_run_free(&r);
 }
 END_TEST
 
@@ -346,7 +318,7 @@ START_TEST(prefixes_make_one_acl_per_family)
 	struct scratch s;
 	struct json_object *doc, *acls, *acl, *ace, *v;
 	char *conf;
-	struct run r;
+	struct unit_run r;
 
 	scratch_init(&s);
 	conf = scratch_write(&s, "camfence.conf",
@@ -402,7 +374,7 @@ START_TEST(prefixes_make_one_acl_per_family)
 	json_object_put(doc);
 	ck_assert_uint_eq(assert_round_trip(conf, "g"), 4);
 	free(conf);
-	run_free(&r);
+	unit_run_free(&r);
 	scratch_free(&s);
 }
 END_TEST
@@ -442,7 +414,7 @@ static void assert_family_entries(const char *json, const char *type, const char
 START_TEST(hosts_keep_their_place_among_families)
 {
 	struct scratch s;
-	struct run r;
+	struct unit_run r;
 	char *conf;
 
 	scratch_init(&s);
@@ -465,7 +437,7 @@ START_TEST(hosts_keep_their_place_among_families)
 	ck_assert_int_eq(r.rc, 0);
 	assert_family_entries(r.out, "ipv4-acl-type", "line13 line14 line16 line17 line18");
 	assert_family_entries(r.out, "ipv6-acl-type", "line12 line14 line15 line16 line18");
-	run_free(&r);
+	unit_run_free(&r);
 	free(conf);
 	scratch_free(&s);
 }
@@ -491,7 +463,7 @@ START_TEST(round_trip_of_imported_mud_files)
 			continue;
 		snprintf(json, sizeof(json), "%s/%s", MUD_DIR, de->d_name);
 		scratch_init(&s);
-		text = slurp(json);
+		text = unit_slurp(json);
 		camfence_policy_free(import_back(&s, text, "dev"));
 		/* back-top.conf now gives group dev the imported policy */
 		ck_assert_int_gt(asprintf(&conf, "%s/back-top.conf", s.dir), 0);
@@ -513,8 +485,8 @@ START_TEST(rfc8520_example_exports_its_entry)
 {
 	struct scratch s;
 	struct cf_config *cfg;
-	char *conf, *text = slurp(MUD_DIR "/rfc8520-lightbulb2000.json");
-	struct run r;
+	char *conf, *text = unit_slurp(MUD_DIR "/rfc8520-lightbulb2000.json");
+	struct unit_run r;
 
 	scratch_init(&s);
 	camfence_policy_free(import_back(&s, text, "bulb"));
@@ -533,7 +505,7 @@ START_TEST(rfc8520_example_exports_its_entry)
 	camfence_policy_free(cfg);
 	free(conf);
 	free(text);
-	run_free(&r);
+	unit_run_free(&r);
 	scratch_free(&s);
 }
 END_TEST
@@ -603,16 +575,16 @@ static void assert_required_fields_now(const char *json)
 
 START_TEST(required_fields)
 {
-	struct run r;
+	struct unit_run r;
 
 	run_export(MUD_DIR "/export-everything.conf", "cams", NULL, &r);
 	ck_assert_int_eq(r.rc, 0);
 	assert_required_fields(r.out, "https://mud.example.invalid/camfence/cams.json");
-	run_free(&r);
+	unit_run_free(&r);
 	run_export(MUD_DIR "/export-everything.conf", "cams", "https://cams.example.com/mud/cam-9000.json", &r);
 	ck_assert_int_eq(r.rc, 0);
 	assert_required_fields(r.out, "https://cams.example.com/mud/cam-9000.json");
-	run_free(&r);
+	unit_run_free(&r);
 }
 END_TEST
 
@@ -620,8 +592,8 @@ END_TEST
  * nothing on the output. */
 START_TEST(refusals_name_file_line_and_why)
 {
-	char *want = slurp(MUD_DIR "/export-refuse.err"), *exp;
-	struct run r;
+	char *want = unit_slurp(MUD_DIR "/export-refuse.err"), *exp;
+	struct unit_run r;
 
 	exp = with_path(want, MUD_DIR "/export-refuse.conf");
 	run_export(MUD_DIR "/export-refuse.conf", "cams", NULL, &r);
@@ -630,7 +602,7 @@ START_TEST(refusals_name_file_line_and_why)
 	ck_assert_str_eq(r.out, "");
 	free(exp);
 	free(want);
-	run_free(&r);
+	unit_run_free(&r);
 }
 END_TEST
 
@@ -640,7 +612,7 @@ START_TEST(notes_for_what_is_left_out)
 {
 	struct scratch s;
 	char *conf, *want;
-	struct run r;
+	struct unit_run r;
 
 	scratch_init(&s);
 	conf = scratch_write(&s, "camfence.conf",
@@ -667,7 +639,7 @@ START_TEST(notes_for_what_is_left_out)
 	ck_assert_uint_eq(assert_round_trip(conf, "g"), 25);
 	free(want);
 	free(conf);
-	run_free(&r);
+	unit_run_free(&r);
 	scratch_free(&s);
 }
 END_TEST
@@ -676,13 +648,13 @@ START_TEST(bad_group_file_or_url)
 {
 	struct scratch s;
 	char *conf, *want;
-	struct run r;
+	struct unit_run r;
 
 	run_export(MUD_DIR "/export-everything.conf", "nosuch", NULL, &r);
 	ck_assert_int_eq(r.rc, 1);
 	ck_assert_str_eq(r.err, MUD_DIR "/export-everything.conf: no group 'nosuch'\n");
 	ck_assert_str_eq(r.out, "");
-	run_free(&r);
+	unit_run_free(&r);
 
 	scratch_init(&s);
 	conf = scratch_write(&s, "camfence.conf",
@@ -695,7 +667,7 @@ START_TEST(bad_group_file_or_url)
 	ck_assert_str_eq(r.out, "");
 	free(want);
 	free(conf);
-	run_free(&r);
+	unit_run_free(&r);
 
 	conf = scratch_write(&s, "broken.conf", "zone cameras {\n\tinterface lan0\n}\npolicy p {\n\tallow to\n}\n");
 	run_export(conf, "g", NULL, &r);
@@ -706,50 +678,50 @@ START_TEST(bad_group_file_or_url)
 	ck_assert_str_eq(r.out, "");
 	free(want);
 	free(conf);
-	run_free(&r);
+	unit_run_free(&r);
 	scratch_free(&s);
 
 	run_export(MUD_DIR "/export-everything.conf", "cams", "http://example.com/a.json", &r);
 	ck_assert_int_eq(r.rc, 1);
 	ck_assert_str_eq(r.err, "camfencectl: mud-export: --url 'http://example.com/a.json': a MUD URL is an https:// URL without blanks, quotes or control characters, shorter than 1024 characters\n");
 	ck_assert_str_eq(r.out, "");
-	run_free(&r);
+	unit_run_free(&r);
 	run_export(MUD_DIR "/export-everything.conf", "cams", "https://example.com/a \"b\".json", &r);
 	ck_assert_int_eq(r.rc, 1);
 	ck_assert_str_eq(r.out, "");
-	run_free(&r);
+	unit_run_free(&r);
 }
 END_TEST
 
 START_TEST(command_line)
 {
-	struct run r;
+	struct unit_run r;
 
 	run_main((const char *const[]){ "mud-export", NULL }, &r);
 	ck_assert_int_eq(r.rc, 2);
 	ck_assert_str_eq(r.err, "camfencectl: mud-export: the GROUP is missing\nusage: camfencectl [-c FILE] mud-export [--url URL] GROUP\n");
-	run_free(&r);
+	unit_run_free(&r);
 	run_main((const char *const[]){ "mud-export", "a", "b", NULL }, &r);
 	ck_assert_int_eq(r.rc, 2);
 	ck_assert_str_eq(r.err, "camfencectl: mud-export: one GROUP at a time\nusage: camfencectl [-c FILE] mud-export [--url URL] GROUP\n");
-	run_free(&r);
+	unit_run_free(&r);
 	run_main((const char *const[]){ "mud-export", "--nope", "cams", NULL }, &r);
 	ck_assert_int_eq(r.rc, 2);
 	ck_assert_str_eq(r.err, "camfencectl: mud-export: unknown option '--nope'\nusage: camfencectl [-c FILE] mud-export [--url URL] GROUP\n");
-	run_free(&r);
+	unit_run_free(&r);
 	run_main((const char *const[]){ "mud-export", "cams", "--url", NULL }, &r);
 	ck_assert_int_eq(r.rc, 2);
 	ck_assert_str_eq(r.err, "camfencectl: mud-export: --url needs a URL\nusage: camfencectl [-c FILE] mud-export [--url URL] GROUP\n");
-	run_free(&r);
+	unit_run_free(&r);
 	run_main((const char *const[]){ "mud-export", "--url", "https://example.com/x.json", "cams", NULL }, &r);
 	ck_assert_msg(r.rc == 0, "%s", r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "\"mud-url\": \"https://example.com/x.json\""));
-	run_free(&r);
+	unit_run_free(&r);
 }
 END_TEST
 
 /* Output of a shell command, and its exit status. */
-static void run_shell(const char *cmd, struct run *r)
+static void run_shell(const char *cmd, struct unit_run *r)
 {
 	FILE *p = popen(cmd, "r");
 	FILE *m = open_memstream(&r->out, &r->out_len);
@@ -769,7 +741,7 @@ START_TEST(camfencectl_binary)
 {
 	char exe[PATH_MAX], ctl[PATH_MAX + 32], *cmd, *want, *fixture;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	struct run r;
+	struct unit_run r;
 
 	ck_assert_int_gt(n, 0);
 	exe[n] = '\0';
@@ -789,7 +761,7 @@ START_TEST(camfencectl_binary)
 				  MUD_DIR "/export-refuse.conf"), 0);
 	run_shell(cmd, &r);
 	ck_assert_int_eq(r.rc, 1);
-	fixture = slurp(MUD_DIR "/export-refuse.err");
+	fixture = unit_slurp(MUD_DIR "/export-refuse.err");
 	want = with_path(fixture, MUD_DIR "/export-refuse.conf");
 	ck_assert_str_eq(r.out, want);
 	free(want);

@@ -23,13 +23,7 @@
 
 #define MUD_DIR CAMFENCE_SRCDIR "/tests/mud"
 
-struct run {
-	int rc;
-	char *out, *err;
-	size_t out_len, err_len;
-};
-
-static void run_import(const char *path, const char *name, struct run *r)
+static void run_import(const char *path, const char *name, struct unit_run *r)
 {
 	FILE *out = open_memstream(&r->out, &r->out_len);
 	FILE *err = open_memstream(&r->err, &r->err_len);
@@ -38,28 +32,6 @@ static void run_import(const char *path, const char *name, struct run *r)
 	r->rc = camfence_mud_import(path, name, out, err);
 	fclose(out);
 	fclose(err);
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-static char *slurp(const char *path)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = fopen(path, "r"), *m;
-	int c;
-
-	ck_assert_msg(f, "cannot open %s", path);
-	m = open_memstream(&text, &len);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(m);
-	fclose(f);
-	return text;
 }
 
 static char *write_temp_json(const char *text)
@@ -133,8 +105,8 @@ static void assert_policy_is_good(const char *text, const char *what)
 
 static void assert_exact(const char *json, const char *expected)
 {
-	struct run r;
-	char *want = slurp(expected);
+	struct unit_run r;
+	char *want = unit_slurp(expected);
 
 	run_import(json, NULL, &r);
 	ck_assert_msg(r.rc == 0, "%s: %s", json, r.err);
@@ -142,7 +114,7 @@ static void assert_exact(const char *json, const char *expected)
 	ck_assert_str_eq(r.out, want);
 	assert_policy_is_good(r.out, json);
 	free(want);
-	run_free(&r);
+	unit_run_free(&r);
 }
 
 START_TEST(rfc8520_example_exact)
@@ -197,7 +169,7 @@ static const char *const construct_rules[] = {
 
 START_TEST(every_construct_translates)
 {
-	struct run r;
+	struct unit_run r;
 	const char *p;
 	size_t i;
 
@@ -219,7 +191,7 @@ START_TEST(every_construct_translates)
 	ck_assert_msg(!strncmp(p, "}\n", 2), "more in the policy: %.*s", (int)strcspn(p, "\n"), p);
 	ck_assert_ptr_nonnull(strstr(r.out, "# to-device ACL \"v4-to\" (1 entry): not translated\n"));
 	assert_policy_is_good(r.out, "constructs.json");
-	run_free(&r);
+	unit_run_free(&r);
 }
 END_TEST
 
@@ -241,7 +213,7 @@ START_TEST(sets_resolve_their_hosts_under_legal_names)
 	};
 	char dir[] = "/tmp/camfence-mud-XXXXXX", top[64], *cmd;
 	struct cf_config *cfg;
-	struct run r;
+	struct unit_run r;
 	size_t i, j;
 	FILE *f;
 
@@ -272,7 +244,7 @@ START_TEST(sets_resolve_their_hosts_under_legal_names)
 	ck_assert_int_gt(asprintf(&cmd, "rm -rf %s", dir), 0);
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
-	run_free(&r);
+	unit_run_free(&r);
 }
 END_TEST
 
@@ -290,7 +262,7 @@ START_TEST(set_name_clash_gets_another_name)
 		"   {\"name\": \"b\", \"matches\": {\"ipv4\": {\"ietf-acldns:dst-dnsname\": \"dns-1x.example.com\"}},\n"
 		"    \"actions\": {\"forwarding\": \"accept\"}}]}}]}}\n";
 	char *path = write_temp_json(json);
-	struct run r;
+	struct unit_run r;
 
 	run_import(path, NULL, &r);
 	ck_assert_msg(r.rc == 0, "%s", r.err);
@@ -298,7 +270,7 @@ START_TEST(set_name_clash_gets_another_name)
 	ck_assert_ptr_null(strstr(r.out, "\nset dns-1x.example.com {\n\tresolve dns-1x.example.com\n"));
 	ck_assert_ptr_nonnull(strstr(r.out, "\tresolve dns-1x.example.com\n"));
 	assert_policy_is_good(r.out, "clash");
-	run_free(&r);
+	unit_run_free(&r);
 	unlink(path);
 	free(path);
 }
@@ -322,7 +294,7 @@ START_TEST(policy_name_from_url_systeminfo_or_option)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *json, *path, *want;
-		struct run r;
+		struct unit_run r;
 
 		ck_assert_int_gt(asprintf(&json, "{\"ietf-mud:mud\": {%s}}\n", cases[i].mud), 0);
 		path = write_temp_json(json);
@@ -333,7 +305,7 @@ START_TEST(policy_name_from_url_systeminfo_or_option)
 		/* no from-device-policy: nothing may leave the device */
 		ck_assert_ptr_nonnull(strstr(r.out, "\t# the MUD file has no from-device-policy: the device may send nothing\n\tdefault deny\n}\n"));
 		assert_policy_is_good(r.out, cases[i].want);
-		run_free(&r);
+		unit_run_free(&r);
 		unlink(path);
 		free(path);
 		free(json);
@@ -344,13 +316,13 @@ END_TEST
 
 START_TEST(bad_policy_name_refused)
 {
-	struct run r;
+	struct unit_run r;
 
 	run_import(MUD_DIR "/rfc8520-lightbulb2000.json", "9lives", &r);
 	ck_assert_int_eq(r.rc, 1);
 	ck_assert_str_eq(r.out, "");
 	ck_assert_str_eq(r.err, MUD_DIR "/rfc8520-lightbulb2000.json: --name '9lives': a policy name starts with a letter and holds letters, digits, '-', '_' and '.', at most 31 characters\n");
-	run_free(&r);
+	unit_run_free(&r);
 }
 END_TEST
 
@@ -365,7 +337,7 @@ START_TEST(accepted_fixtures_pass_check)
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 		char json[PATH_MAX];
-		struct run r;
+		struct unit_run r;
 
 		if (!strncmp(de->d_name, "refuse-", 7) || len < 5 || strcmp(de->d_name + len - 5, ".json"))
 			continue;
@@ -373,7 +345,7 @@ START_TEST(accepted_fixtures_pass_check)
 		run_import(json, NULL, &r);
 		ck_assert_msg(r.rc == 0, "%s: %s", json, r.err);
 		assert_policy_is_good(r.out, json);
-		run_free(&r);
+		unit_run_free(&r);
 		n++;
 	}
 	closedir(d);
@@ -393,19 +365,19 @@ START_TEST(refusals_name_acl_entry_and_field)
 	while ((de = readdir(d))) {
 		char json[PATH_MAX], errp[PATH_MAX], *want, *text;
 		size_t len = strlen(de->d_name);
-		struct run r;
+		struct unit_run r;
 
 		if (strncmp(de->d_name, "refuse-", 7) || len < 5 || strcmp(de->d_name + len - 5, ".json"))
 			continue;
 		snprintf(json, sizeof(json), "%s/%s", MUD_DIR, de->d_name);
 		snprintf(errp, sizeof(errp), "%s/%.*s.err", MUD_DIR, (int)(len - 5), de->d_name);
-		text = slurp(errp);
+		text = unit_slurp(errp);
 		want = with_path(text, json);
 		run_import(json, NULL, &r);
 		ck_assert_msg(r.rc == 1, "%s: accepted", json);
 		ck_assert_msg(r.out_len == 0, "%s: wrote %s", json, r.out);
 		ck_assert_str_eq(r.err, want);
-		run_free(&r);
+		unit_run_free(&r);
 		free(text);
 		free(want);
 		n++;
@@ -417,13 +389,13 @@ END_TEST
 
 START_TEST(unreadable_file)
 {
-	struct run r;
+	struct unit_run r;
 
 	run_import("/nonexistent/lightbulb.json", NULL, &r);
 	ck_assert_int_eq(r.rc, 1);
 	ck_assert_str_eq(r.out, "");
 	ck_assert_str_eq(r.err, "/nonexistent/lightbulb.json: No such file or directory\n");
-	run_free(&r);
+	unit_run_free(&r);
 }
 END_TEST
 
@@ -431,13 +403,13 @@ START_TEST(trailing_text_after_the_json)
 {
 	char *path = write_temp_json("{\"ietf-mud:mud\": {}}\n}\n");
 	char *want;
-	struct run r;
+	struct unit_run r;
 
 	run_import(path, NULL, &r);
 	ck_assert_int_eq(r.rc, 1);
 	ck_assert_int_gt(asprintf(&want, "%s:2:1: not valid JSON: unexpected character\n", path), 0);
 	ck_assert_str_eq(r.err, want);
-	run_free(&r);
+	unit_run_free(&r);
 	unlink(path);
 	free(path);
 	free(want);
@@ -446,7 +418,7 @@ END_TEST
 
 /* The command line: exit statuses, the policy on stdout and the problems
  * on stderr, each alone. */
-static int run_main(const char *const args[], struct run *r)
+static int run_main(const char *const args[], struct unit_run *r)
 {
 	char *argv[8];
 	FILE *out = open_memstream(&r->out, &r->out_len);
@@ -464,25 +436,25 @@ static int run_main(const char *const args[], struct run *r)
 
 START_TEST(command_line)
 {
-	struct run r;
+	struct unit_run r;
 
 	ck_assert_int_eq(run_main((const char *const[]){ "mud-import", NULL }, &r), 2);
 	ck_assert_str_eq(r.err, "camfencectl: mud-import: the MUD file is missing\nusage: camfencectl mud-import [--name POLICY] FILE.json\n");
-	run_free(&r);
+	unit_run_free(&r);
 	ck_assert_int_eq(run_main((const char *const[]){ "mud-import", "a.json", "b.json", NULL }, &r), 2);
 	ck_assert_ptr_nonnull(strstr(r.err, "one MUD file at a time"));
-	run_free(&r);
+	unit_run_free(&r);
 	ck_assert_int_eq(run_main((const char *const[]){ "mud-import", "--zone", "x", "a.json", NULL }, &r), 2);
 	ck_assert_str_eq(r.err, "camfencectl: mud-import: unknown option '--zone'\nusage: camfencectl mud-import [--name POLICY] FILE.json\n");
-	run_free(&r);
+	unit_run_free(&r);
 	ck_assert_int_eq(run_main((const char *const[]){ "mud-import", "a.json", "--name", NULL }, &r), 2);
 	ck_assert_str_eq(r.err, "camfencectl: mud-import: --name needs a POLICY name\nusage: camfencectl mud-import [--name POLICY] FILE.json\n");
-	run_free(&r);
+	unit_run_free(&r);
 	ck_assert_int_eq(run_main((const char *const[]){ "mud-import", "--name", "bulb",
 				       MUD_DIR "/rfc8520-lightbulb2000.json", NULL }, &r), 0);
 	ck_assert_str_eq(r.err, "");
 	ck_assert_ptr_nonnull(strstr(r.out, "\npolicy bulb {\n\tallow to test.example.com tcp 443\t"));
-	run_free(&r);
+	unit_run_free(&r);
 }
 END_TEST
 
@@ -492,7 +464,7 @@ START_TEST(camfencectl_binary)
 {
 	char exe[PATH_MAX], ctl[PATH_MAX + 32], *cmd, *want;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	struct run r = { 0 };
+	struct unit_run r = { 0 };
 	int status;
 
 	ck_assert_int_gt(n, 0);
@@ -514,7 +486,7 @@ START_TEST(camfencectl_binary)
 		fclose(m);
 		status = pclose(p);
 	}
-	want = slurp(MUD_DIR "/rfc8520-lightbulb2000.conf");
+	want = unit_slurp(MUD_DIR "/rfc8520-lightbulb2000.conf");
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
 	ck_assert_str_eq(r.out, want);
 	free(want);

@@ -3,6 +3,17 @@
 #define CAMFENCE_UNIT_H
 
 #include <check.h>
+#include <stddef.h>
+
+/* capture.c: a function's exit code and what it wrote to out and err */
+struct unit_run {
+	int rc;
+	char *out, *err;
+	size_t out_len, err_len;
+};
+void unit_run_free(struct unit_run *r);
+/* A file whole, as a string to free; the test fails when it cannot be read. */
+char *unit_slurp(const char *path);
 
 Suite *addr_suite(void);
 Suite *policy_parse_suite(void);
